@@ -1,0 +1,28 @@
+// The one structured logger (JSON lines via pino) that services inject everywhere.
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger };
+
+/** Paths redacted from every log line, wherever they appear: credentials never reach a log. */
+export const redactedPaths = [
+  'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
+  'password', '*.password', 'kubeconfig', '*.kubeconfig', 'data', 'stringData', '*.data', '*.stringData',
+  'key', '*.key', 'cert', '*.cert', 'secret', '*.secret',
+];
+
+export interface LoggerConfig {
+  readonly service: string;
+  readonly level?: string;
+  /** Where lines go; defaults to stdout. Tests pass a stream to read what was logged. */
+  readonly destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(config: LoggerConfig): Logger {
+  const options: LoggerOptions = {
+    level: config.level ?? 'info',
+    base: { service: config.service },
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return config.destination === undefined ? pino(options) : pino(options, config.destination);
+}
