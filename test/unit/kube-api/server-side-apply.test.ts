@@ -158,3 +158,16 @@ t.test('recordUpdate: removed fields leave every manager, changed ones move to t
   const unchanged = recordUpdate(edited, edited, 'kubectl-edit', t2, 'apps/v1');
   t.equal(managed(unchanged)[1]?.time, t1, 'a no-op update keeps the time');
 });
+
+t.test('a kind without a schema: metadata is tracked like any kind, the rest field by field', async (t) => {
+  const cluster = (spec: Record<string, unknown>): KubeObjectLike => ({
+    apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'berlin', labels: { region: 'eu' }, finalizers: ['kfed.io/cleanup'] }, spec,
+  });
+  const first = applied(serverSideApply(undefined, cluster({ server: 'http://a', secretRef: { name: 's' } }), 'kubectl', false, t0, 'federation/v1beta1'));
+  t.strictSame(managed(first)[0]?.fieldsV1, {
+    'f:metadata': { 'f:finalizers': { 'v:"kfed.io/cleanup"': {} }, 'f:labels': { 'f:region': {} } },
+    'f:spec': { 'f:secretRef': { 'f:name': {} }, 'f:server': {} },
+  });
+  const second = applied(serverSideApply(first, cluster({ server: 'http://b' }), 'kubectl', false, t1, 'federation/v1beta1'));
+  t.strictSame(second.spec, { server: 'http://b' });
+});
