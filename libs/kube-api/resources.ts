@@ -47,8 +47,6 @@ export interface ResourceType {
   readonly table: TableDefinition;
   /** kubectl sends strategic merge patches for kinds compiled into it; others answer 415 to them. */
   readonly strategicMergePatch: boolean;
-  /** DNS-1123 label (Namespace, Service) or subdomain (the rest). */
-  readonly nameFormat: 'subdomain' | 'label';
   /** metadata.generation counts changes outside metadata and status. */
   readonly tracksGeneration: boolean;
   /** extensions/v1beta1 workloads: a missing spec.selector comes from the template labels. */
@@ -85,7 +83,6 @@ export function defineType(spec: TypeSpec): ResourceType {
     finalize: false,
     table: printers.defaultTable,
     strategicMergePatch: false,
-    nameFormat: 'subdomain',
     tracksGeneration: true,
     legacySelectorDefaulting: false,
     fieldSelectors: [],
@@ -130,7 +127,7 @@ const replicaScale: ScaleSubresource = {
 
 export const namespaces = builtin({
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'],
-  status: true, finalize: true, table: printers.namespaceTable, nameFormat: 'label', tracksGeneration: false,
+  status: true, finalize: true, table: printers.namespaceTable, tracksGeneration: false,
   fieldSelectors: ['status.phase'], defaults: namespaceDefaults,
 });
 export const nodes = builtin({
@@ -153,7 +150,7 @@ export const configMaps = builtin({
 });
 export const services = builtin({
   group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], categories: ['all'],
-  status: true, table: printers.serviceTable, nameFormat: 'label', tracksGeneration: false,
+  status: true, table: printers.serviceTable, tracksGeneration: false,
   defaults: (obj) => withSpecDefault(obj, { type: 'ClusterIP', sessionAffinity: 'None' }),
 });
 export const events = builtin({
