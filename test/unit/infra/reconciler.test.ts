@@ -1,9 +1,8 @@
 // The keyed work queue: dedup, no self-concurrency, FIFO, backoff with cap, retry-after, draining stop.
 import t from 'tap';
-import { Writable } from 'node:stream';
-import { createLogger } from '../../../libs/infra/log/logger.js';
 import { createReconciler, type ReconcileResult, type Reconciler } from '../../../libs/infra/lifecycle/reconciler.js';
 import { ManualTimer } from '../../support/manual-timer.js';
+import { capturedLogger } from '../../support/log-capture.js';
 
 /** Lets the queue react to settled promises. */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -18,20 +17,14 @@ interface Call {
 function harness(concurrency = 1, backoff = { initialMs: 100, maxMs: 1000 }) {
   const calls: Call[] = [];
   const open: Call[] = [];
-  const logLines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { logger, lines: logLines } = capturedLogger();
   const timer = new ManualTimer();
   const reconciler: Reconciler = createReconciler({
     name: 'test',
     concurrency,
     backoff,
     timer,
-    logger: createLogger({ service: 'test', destination }),
+    logger,
     reconcile: (key) => new Promise<ReconcileResult>((resolve, reject) => {
       const call: Call = {
         key,
@@ -90,7 +83,7 @@ t.test('at most `concurrency` different keys run at once', async (t) => {
   t.same(h.running(), ['a', 'c']);
   await h.only('a').finish('done');
   t.same(h.running(), ['c', 'd']);
-  t.throws(() => createReconciler({ name: 'x', concurrency: 0, logger: createLogger({ service: 't' }), reconcile: async () => 'done' }));
+  t.throws(() => createReconciler({ name: 'x', concurrency: 0, logger: capturedLogger().logger, reconcile: async () => 'done' }));
 });
 
 t.test('errors back off exponentially up to the cap, logged with the key; success resets', async (t) => {
