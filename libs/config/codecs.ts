@@ -40,6 +40,8 @@ export function isDnsLabel(s: string): boolean {
 /** Federation and member cluster names: they become single NATS subject tokens and Redis key parts. */
 export const DnsLabel = textCodec('a DNS-1123 label (lowercase letters, digits and "-", at most 63)', (s) => (isDnsLabel(s) ? s : undefined));
 
+export const Bool = textCodec('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
+
 export const NonEmptyString = textCodec('a non-empty string', (s) => (s.trim() === '' ? undefined : s));
 
 /** A comma-separated list of URLs whose scheme is one of `schemes`; kept as the normalised text. */

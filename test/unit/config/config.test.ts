@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as io from 'io-ts';
 import { configTable, decodeConfig, type ConfigDecl } from '../../../libs/config/config.js';
 import { commonConfig } from '../../../libs/config/common.js';
-import { DnsLabel, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from '../../../libs/config/codecs.js';
+import { Bool, DnsLabel, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from '../../../libs/config/codecs.js';
 import { describeFieldErrors } from '../../../libs/codec/field-errors.js';
 
 const decl = {
@@ -63,6 +63,7 @@ t.test('codecs accept and reject', async (t) => {
     [PositiveInt, ' 1', undefined], [PositiveInt, '9007199254740992', undefined],
     [Port, '0', 0], [Port, '65535', 65535], [Port, '65536', undefined], [Port, '-1', undefined],
     [DnsLabel, 'kfed', 'kfed'], [DnsLabel, 'eu-1', 'eu-1'], [DnsLabel, 'Kfed', undefined], [DnsLabel, 'a.b', undefined],
+    [Bool, 'true', true], [Bool, 'false', false], [Bool, 'yes', undefined],
     [LogLevel, 'debug', 'debug'], [LogLevel, 'verbose', undefined],
     [urlList(['nats']), 'nats://a:4222, nats://b:4222', 'nats://a:4222,nats://b:4222'],
     [urlList(['nats']), 'nats://a:4222,http://b', undefined],
