@@ -156,6 +156,7 @@ const encode = <A, O>(codec: t.Type<A, O>, value: A): string => JSON.stringify(c
 /** Connects (waiting for the server if it is not up yet) and reconnects forever with backoff. */
 export async function connectBus(options: BusOptions): Promise<Bus> {
   const { logger, federation } = options;
+  const federationSubjects = subjects(federation); // an invalid federation id fails before connecting
   const log = logger.child({ component: 'bus' });
   // Counted by the server-selection hook, which runs once per dial; the delay must stay stable
   // between dials because the client re-reads it while waiting.
@@ -210,7 +211,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
   });
 
   /**
-   * Runs `loop` over a subscription; `track` holds handler promises still running. stop() drains
+   * Runs `loop` over a subscription; `inFlight` holds handler promises still running. stop() drains
    * the subscription (no new messages), lets the loop consume what had arrived, then awaits the rest.
    */
   function manage(sub: Subscription, loop: Promise<void>, inFlight: Set<Promise<void>>): BusSubscription {
@@ -238,7 +239,7 @@ export async function connectBus(options: BusOptions): Promise<Bus> {
 
   const bus: Bus = {
     federation,
-    subjects: subjects(federation),
+    subjects: federationSubjects,
     closed,
 
     publish(subject, codec, value, opts) {
