@@ -81,8 +81,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const attempt = (failures.get(key) ?? 0) + 1;
     failures.set(key, attempt);
     const retryInMs = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 30));
-    // `key` itself is a redacted log field (it usually means key material), hence reconcileKey.
-    log.error({ reconcileKey: key, err: result.error, attempt, retryInMs }, 'reconcile failed');
+    log.error({ key, err: result.error, attempt, retryInMs }, 'reconcile failed');
     return retryInMs;
   }
 

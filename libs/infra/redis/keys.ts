@@ -1,8 +1,7 @@
 // Every Redis key of a federation, built here only. All share the hash tag {<federation>}: the
 // append script touches the global log and an aggregate's stream atomically, so on Redis Cluster
 // they must live in one slot (one federation per slot; federations spread over the cluster).
-
-const federationPattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+import { isDnsLabel } from '../../config/codecs.js';
 
 export interface Keys {
   readonly federation: string;
@@ -21,7 +20,7 @@ export interface Keys {
 }
 
 export function redisKeys(federation: string): Keys {
-  if (!federationPattern.test(federation)) {
+  if (!isDnsLabel(federation)) {
     throw new Error(`federation id must be a DNS-1123 label, got ${JSON.stringify(federation)}`);
   }
   const p = `kfed:{${federation}}`;
