@@ -101,7 +101,7 @@ t.test('errors back off exponentially up to the cap, logged with the key; succes
   }
   t.same(delays, [100, 200, 400, 500, 500]);
   const errors = h.logLines.filter((l) => l.msg === 'reconcile failed');
-  t.same(errors.map((l) => [l.reconcileKey, l.attempt, l.retryInMs]), [
+  t.same(errors.map((l) => [l.key, l.attempt, l.retryInMs]), [
     ['ns/app', 1, 100], ['ns/app', 2, 200], ['ns/app', 3, 400], ['ns/app', 4, 500], ['ns/app', 5, 500],
   ]);
   t.match(errors[0], { reconciler: 'test', err: { message: 'boom 1' } });
