@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { conflictCauses, conflictMessage, recordUpdate, serverSideApply, type KubeObjectLike } from './apply.js';
 import { getNumber, getPath, getString, setPath } from './json.js';
-import { deepEqual } from './json-value.js';
+import { deepEqual, isJsonObject } from './json-value.js';
 import { formatTimestamp, KubeObjectInput, ScaleInput, type DeleteOptions, type KubeObject, type ObjectMeta, type Scale } from './object.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type GroupKind } from './patch.js';
 import type { PatchType, UserInfo } from './request.js';
@@ -145,8 +145,15 @@ function checkFields(t: WriteTarget, served: unknown): E.Either<Status, string[]
   return E.right(unknown.map((f) => `unknown field ${JSON.stringify(f)}`));
 }
 
+/** Go decodes a JSON null as the zero value: `"creationTimestamp": null` (kubectl 1.27 sends it) means unset. */
+function withoutNullMetadata(body: unknown): unknown {
+  const meta = getPath(body, 'metadata');
+  if (!isJsonObject(body) || !isJsonObject(meta)) return body;
+  return { ...body, metadata: Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== null)) };
+}
+
 function decodeObject(t: WriteTarget, body: unknown): E.Either<Status, KubeObjectInput> {
-  return E.chain((input: KubeObjectInput) => E.map(() => input)(checkIdentity(t, input)))(decodeWith(KubeObjectInput, body, t.type.kind));
+  return E.chain((input: KubeObjectInput) => E.map(() => input)(checkIdentity(t, input)))(decodeWith(KubeObjectInput, withoutNullMetadata(body), t.type.kind));
 }
 
 /** Defaulting, mutating admission, then validation (built-in and admission), as kube orders them. */

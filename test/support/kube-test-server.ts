@@ -37,6 +37,8 @@ export interface KubeTestServer {
   readonly store: MemoryStore;
   readonly dir: string;
   kubectl(args: readonly string[], o?: KubectlOptions): Promise<KubectlResult>;
+  /** Ends the open watch streams from the server side, as an apiserver restart or timeout would. */
+  endWatches(): void;
   /** Starts kubectl without waiting (e.g. `get -w`); the caller kills it. */
   spawnKubectl(args: readonly string[], o?: KubectlOptions): ChildProcess;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export async function startKubeTestServer(o: KubeTestServerOptions = {}): Promis
   return {
     url: server.url, token, caCert: ca.cert, kubeconfig, store, dir,
     spawnKubectl,
+    endWatches: () => server.endWatches(),
     kubectl: (args, k = {}) => new Promise((resolve, reject) => {
       const child = spawnKubectl(args, k);
       let stdout = '';

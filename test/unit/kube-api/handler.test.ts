@@ -110,6 +110,8 @@ t.test('create assigns identity and answers 201; a second create is AlreadyExist
     headers: { 'content-type': 'application/yaml' },
   });
   t.equal(yaml.status, 201);
+  const nulls = await call('POST', deployments, { body: { ...deployment('n'), metadata: { name: 'n', creationTimestamp: null } } });
+  t.equal(nulls.status, 201, 'null metadata fields read as unset, as Go decodes them');
   const labels = await call('POST', deployments, { body: { ...deployment('z'), metadata: { name: 'z', labels: { a: 1 } } } });
   t.equal(labels.status, 400);
   t.match(labels.json['message'], /metadata\.labels\.a/);
