@@ -4,11 +4,13 @@ import { formatTimestamp } from './object.js';
 
 /**
  * kubectl sends `application/vnd.kubernetes.protobuf` bodies from its typed clients (`kubectl create namespace`,
- * `create secret generic`, `create configmap`), with no fallback to JSON. The body is the `k8s\0` magic and a
- * runtime.Unknown envelope around the typed message. Only the kinds described below decode; a field this
- * schema does not know is an error rather than silently dropped.
+ * `create secret generic`, `create configmap`, `create deployment`, `create service`), with no fallback to JSON.
+ * The body is the `k8s\0` magic and a runtime.Unknown envelope around the typed message. The schemas below
+ * cover what those generators set. Go writes every non-pointer field, zero or not; a field the schema does not
+ * know is accepted only while it holds a zero value (as JSON's omitempty would have left it out), and is an
+ * error otherwise rather than silently dropped.
  */
-type Scalar = 'string' | 'bytes' | 'int' | 'bool' | 'time';
+type Scalar = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'intOrString';
 type Field =
   | { readonly name: string; readonly type: Scalar; readonly repeated?: boolean }
   | { readonly name: string; readonly type: 'message'; readonly message: Message; readonly repeated?: boolean }
@@ -29,6 +31,42 @@ const objectMeta: Message = {
   14: { name: 'finalizers', type: 'string', repeated: true },
 };
 
+const labelSelector: Message = {
+  1: { name: 'matchLabels', type: 'map', value: 'string' },
+  2: {
+    name: 'matchExpressions', type: 'message', repeated: true,
+    message: { 1: { name: 'key', type: 'string' }, 2: { name: 'operator', type: 'string' }, 3: { name: 'values', type: 'string', repeated: true } },
+  },
+};
+
+const container: Message = {
+  1: { name: 'name', type: 'string' }, 2: { name: 'image', type: 'string' }, 3: { name: 'command', type: 'string', repeated: true },
+  4: { name: 'args', type: 'string', repeated: true }, 5: { name: 'workingDir', type: 'string' },
+  6: {
+    name: 'ports', type: 'message', repeated: true,
+    message: {
+      1: { name: 'name', type: 'string' }, 2: { name: 'hostPort', type: 'int' }, 3: { name: 'containerPort', type: 'int' },
+      4: { name: 'protocol', type: 'string' }, 5: { name: 'hostIP', type: 'string' },
+    },
+  },
+  7: { name: 'env', type: 'message', repeated: true, message: { 1: { name: 'name', type: 'string' }, 2: { name: 'value', type: 'string' } } },
+  13: { name: 'terminationMessagePath', type: 'string' }, 14: { name: 'imagePullPolicy', type: 'string' },
+  20: { name: 'terminationMessagePolicy', type: 'string' },
+};
+
+const podTemplateSpec: Message = {
+  1: { name: 'metadata', type: 'message', message: objectMeta },
+  2: {
+    name: 'spec', type: 'message',
+    message: {
+      2: { name: 'containers', type: 'message', message: container, repeated: true }, 3: { name: 'restartPolicy', type: 'string' },
+      4: { name: 'terminationGracePeriodSeconds', type: 'int' }, 6: { name: 'dnsPolicy', type: 'string' },
+      7: { name: 'nodeSelector', type: 'map', value: 'string' }, 8: { name: 'serviceAccountName', type: 'string' },
+      19: { name: 'schedulerName', type: 'string' }, 20: { name: 'initContainers', type: 'message', message: container, repeated: true },
+    },
+  },
+};
+
 const kinds: Readonly<Record<string, Message>> = {
   'v1/Namespace': {
     1: { name: 'metadata', type: 'message', message: objectMeta },
@@ -43,11 +81,43 @@ const kinds: Readonly<Record<string, Message>> = {
     1: { name: 'metadata', type: 'message', message: objectMeta }, 2: { name: 'data', type: 'map', value: 'string' },
     3: { name: 'binaryData', type: 'map', value: 'bytes' }, 4: { name: 'immutable', type: 'bool' },
   },
+  'v1/Service': {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec', type: 'message',
+      message: {
+        1: {
+          name: 'ports', type: 'message', repeated: true,
+          message: {
+            1: { name: 'name', type: 'string' }, 2: { name: 'protocol', type: 'string' }, 3: { name: 'port', type: 'int' },
+            4: { name: 'targetPort', type: 'intOrString' }, 5: { name: 'nodePort', type: 'int' },
+          },
+        },
+        2: { name: 'selector', type: 'map', value: 'string' }, 3: { name: 'clusterIP', type: 'string' }, 4: { name: 'type', type: 'string' },
+        5: { name: 'externalIPs', type: 'string', repeated: true }, 10: { name: 'externalName', type: 'string' },
+      },
+    },
+  },
+  'apps/v1/Deployment': {
+    1: { name: 'metadata', type: 'message', message: objectMeta },
+    2: {
+      name: 'spec', type: 'message',
+      message: {
+        1: { name: 'replicas', type: 'int' }, 2: { name: 'selector', type: 'message', message: labelSelector },
+        3: { name: 'template', type: 'message', message: podTemplateSpec },
+        4: { name: 'strategy', type: 'message', message: { 1: { name: 'type', type: 'string' } } },
+        5: { name: 'minReadySeconds', type: 'int' }, 6: { name: 'revisionHistoryLimit', type: 'int' },
+        7: { name: 'paused', type: 'bool' }, 9: { name: 'progressDeadlineSeconds', type: 'int' },
+      },
+    },
+  },
 };
 
 const typeMeta: Message = { 1: { name: 'apiVersion', type: 'string' }, 2: { name: 'kind', type: 'string' } };
 
 const timeMessage: Message = { 1: { name: 'seconds', type: 'int' }, 2: { name: 'nanos', type: 'int' } };
+/** intstr.IntOrString: type 0 is the int, type 1 the string. */
+const intOrStringMessage: Message = { 1: { name: 'type', type: 'int' }, 2: { name: 'intVal', type: 'int' }, 3: { name: 'strVal', type: 'string' } };
 const mapEntry = (value: 'string' | 'bytes'): Message => ({ 1: { name: 'key', type: 'string' }, 2: { name: 'value', type: value } });
 
 class Reader {
@@ -91,6 +161,10 @@ function scalar(type: Scalar, r: Reader, wireType: number): unknown {
   const b = r.bytes();
   if (type === 'string') return text(b);
   if (type === 'bytes') return Buffer.from(b).toString('base64');
+  if (type === 'intOrString') {
+    const v = decodeMessage(b, intOrStringMessage);
+    return v['type'] === 1 ? v['strVal'] ?? '' : v['intVal'] ?? 0;
+  }
   const t = decodeMessage(b, timeMessage);
   return formatTimestamp(new Date(Number(t['seconds'] ?? 0) * 1000));
 }
@@ -104,7 +178,12 @@ function decodeMessage(buf: Uint8Array, schema: Message, path = ''): Record<stri
     const num = tag >>> 3;
     const wireType = tag & 7;
     const f = schema[num];
-    if (f === undefined) throw new Error(`unsupported field ${path}${path === '' ? '' : '.'}#${num}`);
+    if (f === undefined) {
+      const start = r.pos;
+      r.skip(wireType);
+      if (!zeroValue(buf.subarray(start, r.pos), wireType)) throw new Error(`unsupported field ${path}${path === '' ? '' : '.'}#${num}`);
+      continue;
+    }
     const at = path === '' ? f.name : `${path}.${f.name}`;
     let value: unknown;
     if (f.type === 'map') {
@@ -130,6 +209,26 @@ function decodeMessage(buf: Uint8Array, schema: Message, path = ''): Record<stri
 
 function isZero(v: unknown): boolean {
   return v === '' || v === 0 || v === false || (typeof v === 'object' && v !== null && Object.keys(v).length === 0) || v === formatTimestamp(new Date(0));
+}
+
+/** Whether an encoded field value is a zero: 0, false, an empty string, or a message of zeros only. */
+function zeroValue(encoded: Uint8Array, wireType: number): boolean {
+  const r = new Reader(encoded);
+  try {
+    if (wireType === 0) return r.varint() === 0n;
+    if (wireType === 1 || wireType === 5) return encoded.every((b) => b === 0);
+    if (wireType !== 2) return false;
+    const inner = new Reader(r.bytes());
+    while (!inner.done) {
+      const tag = Number(inner.varint());
+      const start = inner.pos;
+      inner.skip(tag & 7);
+      if (!zeroValue(inner.buf.subarray(start, inner.pos), tag & 7)) return false;
+    }
+    return true;
+  } catch {
+    return false; // not a message: a non-empty string or bytes
+  }
 }
 
 const magic = [0x6b, 0x38, 0x73, 0x00];

@@ -195,6 +195,10 @@ for (const version of kubectlVersions) {
       t.match(await ok(['create', 'configmap', 'cfg', '-n', 'team', '--from-literal=k=v']), 'configmap/cfg created');
       t.match(await ok(['get', 'cm', '-A']), /team\s+cfg\s+1\s/);
       t.match(await ok(['get', 'ns']), /^team\s+Active\s/m);
+      t.match(await ok(['create', 'deployment', 'gen', '--image=nginx:1.25', '--port=80', '--replicas=3']), 'deployment.apps/gen created');
+      t.match(await ok(['get', 'deploy', 'gen', '-o', 'wide']), /gen\s+0\/3\s+0\s+0\s+\d+s\s+nginx\s+nginx:1\.25\s+app=gen/);
+      t.match(await ok(['create', 'service', 'clusterip', 'gen', '--tcp=80:8080']), 'service/gen created');
+      t.equal(await ok(['get', 'svc', 'gen', '-o', 'jsonpath={.spec.ports[0].targetPort} {.spec.selector.app}']), '8080 gen');
     });
 
     await t.test('describe lists events', async (t) => {

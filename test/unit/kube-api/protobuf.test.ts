@@ -40,8 +40,36 @@ t.test('Namespace and ConfigMap', async (t) => {
     { _tag: 'Right', right: { data: { k: 'v' } } });
 });
 
+t.test('a Deployment as kubectl create deployment sends it; unknown fields holding zeros are dropped', async (t) => {
+  const container = [...str(1, 'nginx'), ...str(2, 'nginx:1.25'), ...str(5, ''), ...bytesField(8, []), ...int(16, 0), ...bytesField(15, [...str(1, ''), ...int(2, 0)])];
+  const spec = [
+    ...int(1, 3),
+    ...bytesField(2, entry(1, 'app', [...new TextEncoder().encode('x')])),
+    ...bytesField(3, [...meta('').slice(0), ...bytesField(2, [...bytesField(2, container), ...int(11, 0)])]),
+    ...bytesField(4, str(1, '')),
+  ];
+  t.same(decodeProtobufObject(envelope('apps/v1', 'Deployment', [...meta('x'), ...bytesField(2, spec), ...bytesField(3, [])])), {
+    _tag: 'Right',
+    right: {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', labels: { app: 'web' } },
+      spec: {
+        replicas: 3, selector: { matchLabels: { app: 'x' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } },
+      },
+    },
+  });
+});
+
+t.test('Service ports with named and numbered target ports', async (t) => {
+  const port = (target: number[]) => bytesField(1, [...str(2, 'TCP'), ...int(3, 80), ...bytesField(4, target)]);
+  const spec = [...port([...int(1, 0), ...int(2, 8080)]), ...port([...int(1, 1), ...str(3, 'http')]), ...str(4, 'ClusterIP')];
+  t.match(decodeProtobufObject(envelope('v1', 'Service', [...meta('svc'), ...bytesField(2, spec)])), {
+    _tag: 'Right', right: { spec: { ports: [{ protocol: 'TCP', port: 80, targetPort: 8080 }, { port: 80, targetPort: 'http' }], type: 'ClusterIP' } },
+  });
+});
+
 t.test('kinds without a schema and malformed bodies are errors', async (t) => {
-  t.match(decodeProtobufObject(envelope('apps/v1', 'Deployment', meta('x'))), { _tag: 'Left', left: { _tag: 'UnsupportedKind', kind: 'apps/v1/Deployment' } });
+  t.match(decodeProtobufObject(envelope('batch/v1', 'Job', meta('x'))), { _tag: 'Left', left: { _tag: 'UnsupportedKind', kind: 'batch/v1/Job' } });
   t.match(decodeProtobufObject(new Uint8Array([1, 2, 3])), { _tag: 'Left', left: { _tag: 'Malformed' } });
   t.match(decodeProtobufObject(envelope('v1', 'Secret', [...meta('x'), ...str(99, 'new field')])),
     { _tag: 'Left', left: { _tag: 'Malformed', message: /unsupported field #99/ } });
