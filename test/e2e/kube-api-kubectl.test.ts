@@ -4,6 +4,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { kubectlVersions, startKubeTestServer, type KubeTestServer } from '../support/kube-test-server.js';
 import { waitFor } from '../support/wait.js';
+import { deployments } from '../../libs/kube-api/resources.js';
+
+const deploymentsKind = deployments.storage;
 
 const articleReplicaSet = `apiVersion: extensions/v1beta1
 kind: ReplicaSet
@@ -211,6 +214,19 @@ for (const version of kubectlVersions) {
       t.match(gone.stderr, 'NotFound');
       t.equal((await k('delete', 'deploy', 'web', '--ignore-not-found')).code, 0);
       t.match(await ok(['delete', 'deploy', '-l', 'app=ssa']), 'deployment.apps "ssa" deleted');
+    });
+
+    await t.test('delete waits while finalizers hold the object', async (t) => {
+      await ok(['create', '-f', await file(s, 'held.yaml', deployment('held', 1).replace('  labels: {app: held}', '  labels: {app: held}\n  finalizers: [example.com/hold]'))]);
+      const child = s.spawnKubectl(['delete', 'deploy', 'held'], { version });
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await waitFor('the deletion mark', async () => (await s.store.get(deploymentsKind, 'default', 'held'))?.metadata.deletionTimestamp);
+      t.equal(child.exitCode, null, 'kubectl waits for the object to go');
+      await ok(['patch', 'deploy', 'held', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
+      t.equal(await exited, 0);
+      t.match(out, 'deployment.apps "held" deleted');
     });
   });
 }
