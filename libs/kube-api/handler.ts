@@ -42,6 +42,10 @@ export interface ApiHandlerDeps {
   readonly authorize?: (r: AuthorizationRequest) => boolean | Promise<boolean>;
 }
 
+/**
+ * Expected failures (bad input, conflicts, missing objects, an unavailable store) come back as Status
+ * responses; a rejected promise means a bug or a store that threw, which the transport answers with 500.
+ */
 export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;
 
 const openapiV2ContentType = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';

@@ -3,17 +3,17 @@ import * as E from 'fp-ts/lib/Either.js';
 import { conflictCauses, conflictMessage, recordUpdate, serverSideApply, type KubeObjectLike } from './apply.js';
 import { getNumber, getPath, getString, setPath } from './json.js';
 import { deepEqual, isJsonObject } from './json-value.js';
-import { formatTimestamp, KubeObjectInput, ScaleInput, type DeleteOptions, type KubeObject, type ObjectMeta, type Scale } from './object.js';
+import {
+  formatTimestamp, KubeObjectInput, ScaleInput, type DeleteOptions, type KubeObject, type ObjectMeta, type Scale, type Status,
+} from './object.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type GroupKind } from './patch.js';
-import type { PatchType, UserInfo } from './request.js';
-import { decodeWith } from './request.js';
+import { decodeWith, type PatchType, type UserInfo } from './request.js';
 import { apiVersionOf, servedAs, storedAs, type ResourceType } from './resources.js';
 import { formatLabelSelector, labelSelectorFromSpec } from './selectors.js';
 import {
   alreadyExists, applyConflict, badRequest, conflict, invalid, invalidRequest, notFound, serviceUnavailable,
   unsupportedMediaType, type ResourceName,
 } from './status.js';
-import type { Status } from './object.js';
 import type { Store, StoreError, WriteContext } from './store.js';
 import {
   defaultSelectorFromTemplate, nameRuleFor, strictDecodingMessage, unknownFields, validateBuiltin, validateObjectMeta, type FieldCause,
