@@ -14,8 +14,8 @@ import { serveKubeApi } from '../../libs/infra/http/kube-server.js';
 import { createCertificateAuthority } from '../../libs/infra/tls/certificates.js';
 
 export const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
-/** kubectl minor versions present on this machine, 1.32 first (the reference client). */
-export const kubectlVersions = ['32', '27', '33'].filter((v) => existsSync(join(kubectlDir, `kubectl.1.${v}`)));
+/** kubectl minor versions to test: 1.32 (the reference client, required), then 1.27 and 1.33 where installed. */
+export const kubectlVersions = ['32', ...['27', '33'].filter((v) => existsSync(join(kubectlDir, `kubectl.1.${v}`)))];
 
 export interface KubectlResult {
   readonly code: number | null;
