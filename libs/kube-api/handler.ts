@@ -86,16 +86,14 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
     const type = byPath.get(`${route.group}/${route.version}/${route.plural}`);
     if (type === undefined) return statusResponse(pathNotFound());
     const { name, subresource } = route;
-    // Namespaced types are addressed in a namespace, except for listing across all of them.
-    if (type.namespaced ? route.namespace === undefined && name !== undefined : route.namespace !== undefined) {
-      return statusResponse(pathNotFound());
-    }
+    if (!type.namespaced && route.namespace !== undefined) return statusResponse(pathNotFound());
     const supported = subresource === undefined
       || (subresource === 'status' && type.status) || (subresource === 'scale' && type.scale !== undefined) || (subresource === 'finalize' && type.finalize);
     if (!supported) return statusResponse(pathNotFound());
     const verb = verbOf(req, name);
     if (verb === undefined) return statusResponse(methodNotAllowed());
     const namespace = route.namespace;
+    // Namespaced types are addressed in a namespace, except to list or watch across all of them.
     if (type.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch') return statusResponse(pathNotFound());
     if (deps.authorize !== undefined) {
       const allowed = await deps.authorize({
