@@ -4,6 +4,7 @@ import { getRecord } from './json.js';
 import { isJsonObject } from './json-value.js';
 import * as printers from './printers.js';
 import type { TableDefinition } from './printers.js';
+import { nameRuleFor, type NameRule } from './validation.js';
 
 /**
  * Where objects of a type are stored. Aliases (extensions/v1beta1 ReplicaSet) share the identity of the
@@ -51,6 +52,8 @@ export interface ResourceType {
   readonly tracksGeneration: boolean;
   /** extensions/v1beta1 workloads: a missing spec.selector comes from the template labels. */
   readonly legacySelectorDefaulting: boolean;
+  /** The syntax of object names; defaults to kube's rule for the kind (DNS subdomain for most). */
+  readonly nameFormat: NameRule;
   /** Field selectors beyond metadata.name and metadata.namespace. */
   readonly fieldSelectors: readonly string[];
   /** Defaulting applied to every written object of this type (kube's defaulters). */
@@ -85,6 +88,7 @@ export function defineType(spec: TypeSpec): ResourceType {
     strategicMergePatch: false,
     tracksGeneration: true,
     legacySelectorDefaulting: false,
+    nameFormat: nameRuleFor(spec),
     fieldSelectors: [],
     defaults: (obj) => obj,
     ...spec,

@@ -55,8 +55,11 @@ export function applyConflict(r: ResourceName, name: string, message: string, ca
   return failure(409, 'Conflict', message, { ...resourceDetails(r, name), causes: [...causes] });
 }
 
+/** One cause of a 422, as validation and admission plugins report it. */
+export type FieldError = FieldCause;
+
 /** 422 Invalid. Unlike the other errors, details.kind is the Kind; kubectl renders the text from the causes. */
-export function invalid(gk: { readonly group: string; readonly kind: string }, name: string, causes: readonly FieldCause[]): Status {
+export function invalid(gk: { readonly group: string; readonly kind: string }, name: string, causes: readonly FieldError[]): Status {
   return failure(422, 'Invalid', invalidMessage(gk, name, causes), {
     name,
     ...(gk.group === '' ? {} : { group: gk.group }),

@@ -16,7 +16,7 @@ import {
 } from './status.js';
 import type { Store, StoreError, WriteContext } from './store.js';
 import {
-  defaultSelectorFromTemplate, nameRuleFor, strictDecodingMessage, unknownFields, validateBuiltin, validateObjectMeta, type FieldCause,
+  defaultSelectorFromTemplate, strictDecodingMessage, unknownFields, validateBuiltin, validateObjectMeta, type FieldCause,
 } from './validation.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -169,7 +169,7 @@ async function admit(deps: WriteDeps, t: WriteTarget, part: Part, obj: KubeObjec
     if (p.mutate !== undefined) cur = await p.mutate(attrs(cur));
   }
   const causes: FieldCause[] = [
-    ...validateObjectMeta(cur.metadata, t.type.namespaced, nameRuleFor(servedKind(t.type))),
+    ...validateObjectMeta(cur.metadata, t.type.namespaced, t.type.nameFormat),
     ...validateBuiltin(cur, servedKind(t.type), { legacySelectorDefaulting: t.type.legacySelectorDefaulting }),
   ];
   for (const p of deps.admission) {

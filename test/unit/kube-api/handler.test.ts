@@ -6,7 +6,7 @@ import { versionInfo } from '../../../libs/kube-api/discovery.js';
 import type { WatchEvent } from '../../../libs/kube-api/object.js';
 import type { ApiResponse } from '../../../libs/kube-api/request.js';
 
-const clusters = defineType({ group: 'federation', version: 'v1beta1', kind: 'Cluster', plural: 'clusters', namespaced: false, shortNames: ['fc'] });
+const clusters = defineType({ group: 'federation', version: 'v1beta1', kind: 'Cluster', plural: 'clusters', namespaced: false, shortNames: ['fc'], nameFormat: 'label' });
 const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
 interface Call {
@@ -224,6 +224,8 @@ t.test('patch types', async (t) => {
   const customSmp = await call('PATCH', '/apis/federation/v1beta1/clusters/berlin', { body: { spec: { a: 1 } }, headers: { 'content-type': 'application/strategic-merge-patch+json' } });
   t.equal(customSmp.status, 415);
   t.equal(customSmp.json['message'], 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+  const dotted = await call('POST', '/apis/federation/v1beta1/clusters', { body: { apiVersion: 'federation/v1beta1', kind: 'Cluster', metadata: { name: 'a.b' } } });
+  t.match(dotted.json, { code: 422, details: { causes: [{ field: 'metadata.name' }] } }, 'a type can choose its name syntax');
   const customMerge = await call('PATCH', '/apis/federation/v1beta1/clusters/berlin', { body: { spec: { a: 1 } }, headers: { 'content-type': 'application/merge-patch+json' } });
   t.same(customMerge.json['spec'], { a: 1 });
 });
