@@ -42,7 +42,7 @@ export interface FederationState {
 export const kindKey = (ref: { readonly group: string; readonly kind: string }): string => `${ref.group}/${ref.kind}`;
 
 /** How the status of a federated object follows from an event of another service (placement, health ...). */
-export type StatusContribution = (object: KubeObject, data: unknown) => KubeObject | undefined;
+export type StatusContribution = (object: KubeObject, data: unknown, ref: ObjectRef) => KubeObject | undefined;
 
 export interface FederationStateOptions {
   /** Opens a sealed value (Secret data) for the stream it belongs to; undefined when it does not open. */
@@ -107,7 +107,7 @@ export function federationState(options: FederationStateOptions): Projection<Fed
         record(s, { position: e.position, kind: kindKey(ref), namespace: ref.namespace, type: 'DELETED', object: withVersion(current.object, e.position) });
       } else {
         const contribute = contributions[e.type];
-        const next = current === undefined || contribute === undefined ? undefined : contribute(current.object, e.data);
+        const next = current === undefined || contribute === undefined ? undefined : contribute(current.object, e.data, ref);
         if (next !== undefined) put(s, e.stream, ref, withVersion(next, e.position), e.position, 'MODIFIED');
       }
       return s;
