@@ -1,32 +1,13 @@
 // Desired state over NATS: apply and delete requests carrying a Kubernetes object go through the
 // same handler (validation, authorisation, append) as kubectl's HTTP requests.
-import * as t from 'io-ts';
-import { Status } from '../../libs/kube-api/object.js';
+import { AUTHORIZATION_HEADER, DesiredReply, DesiredRequest } from '../../libs/federation/desired.js';
+import type { Status } from '../../libs/kube-api/object.js';
 import type { ApiHandler } from '../../libs/kube-api/handler.js';
 import type { ApiRequest, UserInfo } from '../../libs/kube-api/request.js';
 import { apiVersionOf, type ResourceType } from '../../libs/kube-api/resources.js';
 import { badRequest, notFound, unauthorized } from '../../libs/kube-api/status.js';
 import type { Logger } from '../../libs/infra/log/logger.js';
 import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
-
-/** A request is one Kubernetes object (for delete, its apiVersion, kind and metadata suffice). */
-export const DesiredRequest = t.UnknownRecord;
-
-export const DesiredReply = t.union([
-  t.type({
-    ok: t.literal(true),
-    action: t.keyof({ created: null, configured: null, unchanged: null, deleted: null }),
-    /** kubectl's name for it: `replicaset.apps/nginx`. */
-    object: t.string,
-    namespace: t.string,
-    resourceVersion: t.string,
-  }),
-  t.type({ ok: t.literal(false), status: Status }),
-]);
-export type DesiredReply = t.TypeOf<typeof DesiredReply>;
-
-/** The header that carries the bearer token, as on HTTP. */
-export const AUTHORIZATION_HEADER = 'Authorization';
 
 export interface DesiredStateOptions {
   readonly bus: Bus;
