@@ -1,8 +1,7 @@
 // A Kubernetes API server for tests: the API handler over a memory store, served over https with a bearer token,
 // and a real kubectl wired to it through its own kubeconfig.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,22 +11,9 @@ import { builtinTypes } from '../../libs/kube-api/resources.js';
 import { versionInfo } from '../../libs/kube-api/discovery.js';
 import { serveKubeApi } from '../../libs/infra/http/kube-server.js';
 import { createCertificateAuthority } from '../../libs/infra/tls/certificates.js';
+import { kubectlFor, type KubectlOptions, type KubectlResult } from './kubectl.js';
 
-export const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
-/** kubectl minor versions to test: 1.32 (the reference client, required), then 1.27 and 1.33 where installed. */
-export const kubectlVersions = ['32', ...['27', '33'].filter((v) => existsSync(join(kubectlDir, `kubectl.1.${v}`)))];
-
-export interface KubectlResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface KubectlOptions {
-  readonly version?: string;
-  readonly stdin?: string;
-  readonly env?: Readonly<Record<string, string>>;
-}
+export { kubectlVersions } from './kubectl.js';
 
 export interface KubeTestServer {
   readonly url: string;
@@ -69,30 +55,12 @@ export async function startKubeTestServer(o: KubeTestServerOptions = {}): Promis
     users: [{ name: 'tester', user: { token } }],
     contexts: [{ name: 'test', context: { cluster: 'test', user: 'tester', namespace: 'default' } }],
   }));
-  let invocations = 0;
-  const argv = (args: readonly string[]): string[] => {
-    invocations += 1;
-    return ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${invocations}`), ...args];
-  };
-  const spawnKubectl = (args: readonly string[], k: KubectlOptions = {}): ChildProcess =>
-    spawn(join(kubectlDir, `kubectl.1.${k.version ?? '32'}`), argv(args), {
-      env: { ...process.env, HOME: dir, ...k.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  const kubectl = kubectlFor(kubeconfig, dir);
   return {
     url: server.url, token, caCert: ca.cert, kubeconfig, store, dir,
-    spawnKubectl,
+    spawnKubectl: kubectl.spawn,
     endWatches: () => server.endWatches(),
-    kubectl: (args, k = {}) => new Promise((resolve, reject) => {
-      const child = spawnKubectl(args, k);
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin?.end(k.stdin ?? '');
-    }),
+    kubectl: kubectl.run,
     close: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });

@@ -4,8 +4,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const kubectlDir = '/usr/lib/google-cloud-sdk/bin';
-/** kubectl minor versions present on this machine, 1.32 first (the reference client). */
-export const kubectlVersions = ['32', '27', '33'].filter((v) => existsSync(join(kubectlDir, `kubectl.1.${v}`)));
+const pinned = (minor: string): string => join(kubectlDir, `kubectl.1.${minor}`);
+/**
+ * kubectl minor versions to test with, 1.32 first (the reference client). The gcloud dispatcher's
+ * pinned binaries are used where present; without them, 1.32 means the kubectl on the PATH.
+ */
+export const kubectlVersions = ['32', ...['27', '33'].filter((v) => existsSync(pinned(v)))];
+const binary = (minor: string): string => (existsSync(pinned(minor)) ? pinned(minor) : 'kubectl');
 
 export interface KubectlResult {
   readonly code: number | null;
@@ -30,7 +35,7 @@ export function kubectlFor(kubeconfig: string, dir: string): Kubectl {
   let invocations = 0;
   const start = (args: readonly string[], k: KubectlOptions = {}): ChildProcess => {
     invocations += 1;
-    return spawn(join(kubectlDir, `kubectl.1.${k.version ?? '32'}`),
+    return spawn(binary(k.version ?? '32'),
       ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, `cache-${invocations}`), ...args], {
         env: { ...process.env, HOME: dir, ...k.env },
         stdio: ['pipe', 'pipe', 'pipe'],
