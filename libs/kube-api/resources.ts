@@ -201,7 +201,10 @@ export const builtinTypes: readonly ResourceType[] = [
 
 /** A stored object as served at `type`'s group version (aliases differ from storage only in apiVersion). */
 export function servedAs(type: ResourceType, obj: KubeObject): KubeObject {
-  return { ...obj, apiVersion: apiVersionOf(type), kind: type.kind };
+  const apiVersion = apiVersionOf(type);
+  // Served as stored: the same object (watchers of one change then share it, and its serialisation).
+  if (obj.apiVersion === apiVersion && obj.kind === type.kind) return obj;
+  return { ...obj, apiVersion, kind: type.kind };
 }
 
 /** An object of `type` in its storage form. */

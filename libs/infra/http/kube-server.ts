@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ApiHandler } from '../../kube-api/handler.js';
 import type { ApiResponse, UserInfo } from '../../kube-api/request.js';
+import type { WatchEvent } from '../../kube-api/object.js';
 import { internalError, requestEntityTooLarge, unauthorized } from '../../kube-api/status.js';
 import type { Logger } from '../log/logger.js';
 
@@ -20,6 +21,20 @@ export interface KubeServerOptions {
   /** Default 3 MiB, kube-apiserver's limit. */
   readonly bodyLimitBytes?: number;
   readonly logger?: Logger;
+}
+
+/**
+ * A watch event as one JSON line. Watchers of one change receive the same object, so its line is
+ * kept with it: a change fanned out to a thousand watchers is serialised once per event type.
+ */
+const lines = new WeakMap<object, Map<string, string>>();
+function watchLine(event: WatchEvent): string {
+  let byType = lines.get(event.object);
+  if (byType === undefined) lines.set(event.object, (byType = new Map()));
+  let line = byType.get(event.type);
+  // One JSON document per line: client-node splits on `\n` and sees nothing without it.
+  if (line === undefined) byType.set(event.type, (line = JSON.stringify(event) + '\n'));
+  return line;
 }
 
 export interface KubeServer {
@@ -122,8 +137,7 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
     try {
       for await (const event of r.events) {
         if (abort.signal.aborted) break;
-        // One JSON document per line: client-node splits on `\n` and sees nothing without it.
-        if (!res.write(JSON.stringify(event) + '\n')) {
+        if (!res.write(watchLine(event))) {
           await new Promise<void>((resolve) => {
             res.once('drain', resolve);
             abort.signal.addEventListener('abort', () => resolve(), { once: true });
