@@ -1,31 +1,21 @@
 // Benchmark of the federation API: the same Kubernetes API handler over the event log (kfed) and over
 // memory (the baseline, no log), both served over https with a bearer token, measured in one run.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as E from 'fp-ts/lib/Either.js';
-import { federationAdmission } from '../libs/federation/admission.js';
-import { federationTypes } from '../libs/federation/types.js';
-import { createApiHandler } from '../libs/kube-api/handler.js';
-import { MemoryStore } from '../libs/kube-api/memory-store.js';
-import { versionInfo } from '../libs/kube-api/discovery.js';
-import { createSealer, generateKey } from '../libs/infra/crypto/seal.js';
-import { serveKubeApi } from '../libs/infra/http/kube-server.js';
-import { createLogger } from '../libs/infra/log/logger.js';
-import { connectBus } from '../libs/infra/nats/bus.js';
+import { fileURLToPath } from 'node:url';
+import { generateKey } from '../libs/infra/crypto/seal.js';
 import { connectRedis, deleteMatching } from '../libs/infra/redis/connection.js';
 import { redisKeys } from '../libs/infra/redis/keys.js';
-import { createCertificateAuthority } from '../libs/infra/tls/certificates.js';
-import { startApiServer } from '../services/apiserver/server.js';
 import { percentile, printTable, type Row } from './_report.js';
 
 
-interface Target { readonly url: string; readonly close: () => Promise<void> }
-
 const token = randomBytes(16).toString('hex');
-const ca = createCertificateAuthority({ now: new Date() });
-const tls = ca.issue({ hosts: ['127.0.0.1'], now: new Date() });
-const agent = new Agent({ keepAlive: true, maxSockets: 64, ca: ca.cert });
+let agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 function call(url: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -76,7 +66,7 @@ async function expectStatus(p: Promise<{ status: number; body: string }>, ok: nu
 function startWatchers(url: string, ns: string, count: number, rv: string, written: Map<string, number>) {
   const lags: number[] = [];
   let delivered = 0;
-  const watchAgent = new Agent({ keepAlive: false, ca: ca.cert, maxSockets: Infinity });
+  const watchAgent = new Agent({ keepAlive: false, ca: agent.options.ca, maxSockets: Infinity });
   const reqs = Array.from({ length: count }, () => {
     const req = request(`${url}/apis/apps/v1/namespaces/${ns}/replicasets?watch=true&resourceVersion=${rv}`, {
       agent: watchAgent, headers: { authorization: `Bearer ${token}` },
@@ -103,7 +93,10 @@ function startWatchers(url: string, ns: string, count: number, rv: string, writt
   return { lags, delivered: () => delivered, close: () => { reqs.forEach((r) => r.destroy()); watchAgent.destroy(); } };
 }
 
-async function measure(label: string, target: Target, quick: boolean): Promise<Row[]> {
+async function measure(label: string, url: string, ca: string, quick: boolean): Promise<Row[]> {
+  agent.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets: 64, ca });
+  const target = { url };
   const ns = 'default';
   const n = quick ? 500 : 2000;
   const rows: Row[] = [];
@@ -155,38 +148,63 @@ async function measure(label: string, target: Target, quick: boolean): Promise<R
   return rows;
 }
 
+/** Starts a server process and resolves with its URL once `ready` recognises a line of its stdout. */
+function spawnServer(args: string[], env: Record<string, string>, ready: (line: string) => string | undefined): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    const onData = (c: Buffer): void => {
+      buf += c.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const url = ready(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+        if (url !== undefined) {
+          child.stdout?.off('data', onData);
+          child.stdout?.resume();
+          resolve({ url, child });
+          return;
+        }
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
+  });
+}
+
+const stopChild = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  const memory = new MemoryStore();
-  const handler = createApiHandler({
-    types: federationTypes, store: memory, clock: () => new Date(), newUid: randomUUID, version: versionInfo(), admission: [federationAdmission],
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dir = await mkdtemp(join(tmpdir(), 'kfed-bench-api-'));
+  let ca = '';
+  const baseline = await spawnServer([join(here, '_memory-api.js')], { BENCH_TOKEN: token }, (line) => {
+    const parsed = JSON.parse(line) as { url: string; ca: string };
+    ca = parsed.ca;
+    return parsed.url;
   });
-  const baselineServer = await serveKubeApi({ handler, port: 0, tls, authenticate: (t) => (t === token ? { name: 'admin' } : undefined) });
-  for (const ns of ['default']) {
-    await expectStatus(call(baselineServer.url, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }), [201, 409]);
-  }
-  const baseline: Target = { url: baselineServer.url, close: () => baselineServer.close() };
 
   const federation = `bench-${randomBytes(3).toString('hex')}`;
-  const logger = createLogger({ service: 'bench', level: 'warn' });
-  const redis = connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'bench-apiserver');
-  const bus = await connectBus({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', federation, logger, name: 'bench-apiserver' });
-  const sealer = createSealer(generateKey());
-  if (E.isLeft(sealer)) throw new Error(sealer.left.message);
-  const server = await startApiServer({
-    federation, redis, bus, logger, sealer: sealer.right, host: '127.0.0.1', port: 0, tls,
-    tokens: [{ token, user: 'admin', role: 'admin' }],
+  await writeFile(join(dir, 'tokens'), `${token},admin,admin\n`);
+  const kfed = await spawnServer([join(here, '..', 'services', 'apiserver', 'main.js')], {
+    KFED_FEDERATION: federation, KFED_API_PORT: '0', KFED_API_TLS_DIR: join(dir, 'tls'), KFED_API_TOKEN_FILE: join(dir, 'tokens'),
+    KFED_ENCRYPTION_KEY: generateKey(), LOG_LEVEL: 'info',
+  }, (line) => {
+    const entry = JSON.parse(line) as { msg?: string; url?: string };
+    return entry.msg === 'federation API serving' ? entry.url : undefined;
   });
-  const kfed: Target = { url: server.url, close: () => server.stop() };
+  const redis = connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'bench-apiserver');
   try {
-    const rows = [...await measure('memory (baseline)', baseline, quick), ...await measure('kfed (event log)', kfed, quick)];
-    printTable('federation API server: kfed over the event log vs the same handler over memory', rows);
+    const memoryRows = await measure('memory (baseline)', baseline.url, ca, quick);
+    const kfedCa = await readFile(join(dir, 'tls', 'ca.crt'), 'utf8');
+    const kfedRows = await measure('kfed (event log)', kfed.url, kfedCa, quick);
+    printTable('federation API server (its own process): kfed over the event log vs the same handler over memory', [...memoryRows, ...kfedRows]);
   } finally {
-    await baseline.close();
-    await kfed.close();
-    await bus.stop();
+    await stopChild(baseline.child);
+    await stopChild(kfed.child);
     await deleteMatching(redis, redisKeys(federation).all);
     redis.disconnect();
-    agent.destroy();
+    await rm(dir, { recursive: true, force: true });
   }
 }

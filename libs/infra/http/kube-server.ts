@@ -110,8 +110,9 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
     open.add(abort);
     // req 'close' fires once the body is read; only the response's 'close' means the client went away.
     res.on('close', () => {
-      abort.abort();
       open.delete(abort);
+      // A finished response has nothing left to cancel (and aborting costs an exception object per request).
+      if (!res.writableFinished) abort.abort();
     });
     const r = await o.handler({
       method: head ? 'GET' : req.method ?? 'GET',
