@@ -39,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    files: ['cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'schemas/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -5,9 +5,9 @@ export type { Logger };
 
 /** Paths redacted from every log line, wherever they appear: credentials never reach a log. */
 export const redactedPaths = [
-  'token', '*.token', 'authorization', '*.authorization', 'headers.authorization',
-  'password', '*.password', 'kubeconfig', '*.kubeconfig', 'data', 'stringData', '*.data', '*.stringData',
-  'key', '*.key', 'cert', '*.cert', 'secret', '*.secret',
+  'token', '*.token', 'bearerToken', '*.bearerToken', 'authorization', '*.authorization', '*.headers.authorization',
+  'password', '*.password', 'kubeconfig', '*.kubeconfig', 'privateKey', '*.privateKey', 'secret', '*.secret',
+  'stringData', '*.stringData', 'object.data', '*.object.data',
 ];
 
 export interface LoggerConfig {

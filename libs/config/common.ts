@@ -1,0 +1,18 @@
+// The configuration variables every kfed service reads; a service spreads these into its own declaration.
+import { DnsLabel, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from './codecs.js';
+import type { ConfigDecl } from './config.js';
+
+/** What runService itself needs: logging, the ops HTTP server and the shutdown grace period. */
+export const runtimeConfig = {
+  LOG_LEVEL: { codec: LogLevel, default: 'info', doc: 'Minimum level of the JSON log lines written to stdout.' },
+  KFED_OPS_HOST: { codec: NonEmptyString, default: '127.0.0.1', doc: 'Address the ops HTTP server (/healthz, /readyz, /metrics) binds to.' },
+  KFED_OPS_PORT: { codec: Port, default: '0', doc: 'Port of the ops HTTP server; 0 picks a free port (logged at startup).' },
+  KFED_GRACE_MS: { codec: PositiveInt, default: '10000', doc: 'On SIGTERM/SIGINT, how long in-flight work may take to finish before the process exits with 1.' },
+} satisfies ConfigDecl;
+
+export const commonConfig = {
+  KFED_FEDERATION: { codec: DnsLabel, default: 'kfed', doc: 'Federation id: every NATS subject and Redis key of this federation lives under it.' },
+  NATS_URL: { codec: urlList(['nats', 'tls']), default: 'nats://127.0.0.1:4222', doc: 'NATS server(s) carrying change hints and request/reply.' },
+  REDIS_URL: { codec: url(['redis', 'rediss']), default: 'redis://127.0.0.1:6379', doc: 'Redis holding the event log (the source of truth) and projections.' },
+  ...runtimeConfig,
+} satisfies ConfigDecl;
