@@ -7,12 +7,30 @@ import { ObjectRef } from './streams.js';
 export const PropagationPolicy = t.keyof({ Background: null, Foreground: null, Orphan: null });
 export type PropagationPolicy = t.TypeOf<typeof PropagationPolicy>;
 
+/** A condition of a member cluster, as Federation v1 wrote them (type Ready or Offline). */
+export const ClusterCondition = t.intersection([
+  t.type({ type: t.string, status: t.keyof({ True: null, False: null, Unknown: null }) }),
+  t.partial({ reason: t.string, message: t.string, lastProbeTime: t.string, lastTransitionTime: t.string }),
+]);
+export type ClusterCondition = t.TypeOf<typeof ClusterCondition>;
+
+export const ClusterCapacity = t.partial({ pods: t.number, cpu: t.string, memory: t.string });
+
 /** Payload codecs, keyed by event type. */
 export const eventData = {
   /** A desired-state object was created or changed; `object` is the object as stored. */
   ObjectApplied: t.type({ ref: ObjectRef, object: t.UnknownRecord }),
   /** A desired-state object was deleted; member copies follow `propagationPolicy`. */
   ObjectDeleted: t.type({ ref: ObjectRef, uid: t.string, propagationPolicy: PropagationPolicy }),
+  /** A member cluster's health changed (registry; on the Cluster's stream): the full condition list. */
+  ClusterConditionChanged: t.type({ cluster: t.string, status: t.type({ conditions: t.array(ClusterCondition) }) }),
+  /** What a member cluster offers changed (registry; on the Cluster's stream). */
+  ClusterCapacityObserved: t.type({
+    cluster: t.string,
+    status: t.partial({ region: t.string, zones: t.array(t.string), kubernetesVersion: t.string, capacity: ClusterCapacity }),
+  }),
+  /** The status of a federated object rolled up from its member copies (aggregator). */
+  StatusAggregated: t.type({ ref: ObjectRef, status: t.UnknownRecord }),
 } as const;
 
 export type EventType = keyof typeof eventData;

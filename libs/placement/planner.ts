@@ -98,6 +98,7 @@ function put(out: Record<string, number>, k: string, v: number): void {
  * Working memory of `plan`, indexed by participant (or weight group, of which there are at most as
  * many). Kept between calls because allocating it costs more than planning a small federation;
  * `plan` is synchronous and resets what it reads, so no state carries from one call to the next.
+ * It holds a few dozen bytes per cluster of the largest plan so far.
  */
 class Arena {
   size = 0;

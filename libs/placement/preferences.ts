@@ -105,8 +105,9 @@ export function toPreferencesError(errors: t.Errors): PreferencesError {
   let field = '';
   for (let i = 1; i < first.context.length; i++) {
     const entry = first.context[i] as t.ContextEntry;
-    const parent = (first.context[i - 1] as t.ContextEntry).type as { _tag?: string };
-    field += isIndex(parent._tag) ? `[${entry.key}]` : field === '' ? entry.key : `.${entry.key}`;
+    const parent = first.context[i - 1] as t.ContextEntry;
+    const index = Array.isArray(parent.actual) || isIndex((parent.type as { _tag?: string })._tag);
+    field += index ? `[${entry.key}]` : field === '' ? entry.key : `.${entry.key}`;
   }
   const last = first.context[first.context.length - 1]?.type;
   const message = first.message ?? (first.value === undefined ? 'required' : `must be ${last === undefined ? 'valid' : expected(last)}`);

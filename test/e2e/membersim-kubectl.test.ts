@@ -1,7 +1,7 @@
 // The real kubectl (1.32, and 1.27/1.33 where present) against a simulated cluster: nodes, a Deployment's life, scheduling.
 import t from 'tap';
-import { kubectl, kubectlVersions, type Kubectl } from '../support/kubectl.js';
-import { startTestSimulator } from '../support/membersim.js';
+import { kubectlVersions } from '../support/kubectl.js';
+import { kubectlAt, startTestSimulator, type ContextKubectl } from '../support/membersim.js';
 import { waitFor } from '../support/wait.js';
 
 const deployment = (replicas: number, tier?: string): string => JSON.stringify({
@@ -15,7 +15,7 @@ const deployment = (replicas: number, tier?: string): string => JSON.stringify({
 });
 
 /** Pod phases as `kubectl get pods` shows them, e.g. {Running: 6, Pending: 2}. */
-async function podStatuses(k: Kubectl): Promise<Record<string, number>> {
+async function podStatuses(k: ContextKubectl): Promise<Record<string, number>> {
   const r = await k.run(['get', 'pods', '--no-headers']);
   const counts: Record<string, number> = {};
   for (const line of r.stdout.split('\n').filter((l) => l.trim() !== '')) {
@@ -32,7 +32,7 @@ t.test('kubectl against a simulated cluster', async (t) => {
 
   for (const version of kubectlVersions) {
     t.test(`kubectl 1.${version}`, async (t) => {
-      const k = kubectl({ kubeconfig, cacheRoot: dir, version, context: `k${version}` });
+      const k = kubectlAt(kubeconfig, dir, `k${version}`, version);
 
       const nodes = await k.run(['get', 'nodes', '-L', 'topology.kubernetes.io/region,topology.kubernetes.io/zone']);
       t.equal(nodes.code, 0, nodes.stderr);

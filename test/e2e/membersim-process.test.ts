@@ -10,7 +10,7 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { Kubeconfig } from '../../libs/kubeconfig/kubeconfig.js';
 import { SimulatorState } from '../../libs/simulator/faults.js';
-import { kubectl } from '../support/kubectl.js';
+import { kubectlAt } from '../support/membersim.js';
 import { waitFor } from '../support/wait.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -81,7 +81,7 @@ t.test('membersim process and kfed sim fault', async (t) => {
     t.match(cfg.right.clusters?.[1], { name: 'berlin', cluster: { server: started.clusters[0]?.server, extensions: [{ name: 'kfed.io/simulator' }] } });
   }
 
-  const berlin = kubectl({ kubeconfig, cacheRoot: dir, context: 'berlin' });
+  const berlin = kubectlAt(kubeconfig, dir, 'berlin');
   const nodes = await berlin.run(['get', 'nodes', '--no-headers']);
   t.equal(nodes.code, 0, nodes.stderr);
   t.equal(nodes.stdout.trim().split('\n').length, 2);
@@ -94,7 +94,7 @@ t.test('membersim process and kfed sim fault', async (t) => {
   const refused = await berlin.run(['get', 'nodes']);
   t.equal(refused.code, 1);
   t.match(refused.stderr, 'refused');
-  t.equal((await kubectl({ kubeconfig, cacheRoot: dir, context: 'new-york' }).run(['get', 'nodes'])).code, 0, 'new-york still answers');
+  t.equal((await kubectlAt(kubeconfig, dir, 'new-york').run(['get', 'nodes'])).code, 0, 'new-york still answers');
 
   // $KUBECONFIG is the default file.
   const online = await kfed(['sim', 'fault', 'berlin', 'online'], { KUBECONFIG: kubeconfig });

@@ -1,4 +1,5 @@
 // Runs the member-cluster simulator in-process for a test, with its kubeconfig in a temporary directory.
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,21 @@ import * as k8s from '@kubernetes/client-node';
 import { createLogger } from '../../libs/infra/log/logger.js';
 import { compileClusters, parseClusterList } from '../../services/membersim/cluster-spec.js';
 import { start, type Simulator, type SimulatorDeps } from '../../services/membersim/simulator.js';
+import { kubectlFor, type KubectlResult } from './kubectl.js';
+
+/** kubectl of one version at one context of a kubeconfig. */
+export interface ContextKubectl {
+  run(args: readonly string[], stdin?: string): Promise<KubectlResult>;
+  spawn(args: readonly string[]): ChildProcess;
+}
+
+export function kubectlAt(kubeconfig: string, dir: string, context: string, version = '32'): ContextKubectl {
+  const k = kubectlFor(kubeconfig, join(dir, `kubectl-${context}-${version}`));
+  return {
+    run: (args, stdin) => k.run(['--context', context, ...args], { version, ...(stdin === undefined ? {} : { stdin }) }),
+    spawn: (args) => k.spawn(['--context', context, ...args], { version }),
+  };
+}
 
 export interface TestSimulator {
   readonly sim: Simulator;

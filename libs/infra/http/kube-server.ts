@@ -25,6 +25,8 @@ export interface KubeServerOptions {
 export interface KubeServer {
   readonly url: string;
   readonly port: number;
+  /** Ends every open watch stream (clients re-watch from their last resourceVersion); the server keeps serving. */
+  endWatches(): void;
   /** Ends open watches, stops accepting connections and closes the open ones. Idempotent. */
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ function send(res: ServerResponse, r: Extract<ApiResponse, { _tag: 'complete' }>
 export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
   const limit = o.bodyLimitBytes ?? 3 * 1024 * 1024;
   const open = new Set<AbortController>();
+  const watches = new Set<AbortController>();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -115,6 +118,7 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
     res.writeHead(r.status, { ...(r.headers as Record<string, string>), 'cache-control': 'no-cache, private' });
     res.flushHeaders(); // client-node's watch() waits for the headers before anything else
     const timer = r.timeoutSeconds === undefined ? undefined : setTimeout(() => abort.abort(), r.timeoutSeconds * 1000);
+    watches.add(abort);
     try {
       for await (const event of r.events) {
         if (abort.signal.aborted) break;
@@ -127,6 +131,7 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
         }
       }
     } finally {
+      watches.delete(abort);
       if (timer !== undefined) clearTimeout(timer);
       res.end();
     }
@@ -152,6 +157,9 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
   return {
     url: `${o.tls === undefined ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
+    endWatches: () => {
+      for (const a of watches) a.abort();
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const a of open) a.abort();

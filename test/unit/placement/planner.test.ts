@@ -31,7 +31,7 @@ const cases: Case[] = [
   { name: 'existing C 30 kept', prefs: { '*': { weight: 1 } }, total: 50, clusters: ['A', 'B', 'C'], current: { C: 30 }, plan: { A: 10, B: 10, C: 30 } },
   { name: 'existing A 30 kept', prefs: { '*': { weight: 1 } }, total: 50, clusters: ['A', 'B'], current: { A: 30 }, plan: { A: 30, B: 20 } },
   ...[0, 1, 4, 5, 6, 7].map((a): Case => ({
-    name: `15 over 2, current A ${a} B 8 (issue example at 7)`, prefs: { '*': { weight: 1 } }, total: 15, clusters: ['A', 'B'],
+    name: `15 over 2, current A ${a} B 8${a === 7 ? ' (issue example)' : ''}`, prefs: { '*': { weight: 1 } }, total: 15, clusters: ['A', 'B'],
     current: { A: a, B: 8 }, plan: { A: 7, B: 8 },
   })),
   { name: 'large existing', prefs: { '*': { weight: 1 } }, total: 500000, clusters: ['A', 'B'], current: { A: 300000 }, plan: { A: 300000, B: 200000 } },
