@@ -14,6 +14,8 @@ runService({
   start: async ({ config, logger, metrics }) => {
     const replica = `${hostname()}-${randomUUID().slice(0, 8)}`;
     const redis = connectRedis(config.REDIS_URL, `scheduler-${replica}`);
+    // The connection reconnects by itself; say so once per failure instead of crashing on the event.
+    redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis connection error; reconnecting'));
     const bus = await connectBus({ url: config.NATS_URL, federation: config.KFED_FEDERATION, logger, name: `scheduler-${replica}` });
     const scheduler = await start({
       redis, log: createEventLog(redis, config.KFED_FEDERATION), bus, logger, metrics, replica,
