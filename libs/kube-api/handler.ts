@@ -42,6 +42,10 @@ export interface ApiHandlerDeps {
   readonly authorize?: (r: AuthorizationRequest) => boolean | Promise<boolean>;
 }
 
+/**
+ * Expected failures (bad input, conflicts, missing objects, an unavailable store) come back as Status
+ * responses; a rejected promise means a bug or a store that threw, which the transport answers with 500.
+ */
 export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;
 
 const openapiV2ContentType = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
@@ -82,16 +86,14 @@ export function createApiHandler(deps: ApiHandlerDeps): ApiHandler {
     const type = byPath.get(`${route.group}/${route.version}/${route.plural}`);
     if (type === undefined) return statusResponse(pathNotFound());
     const { name, subresource } = route;
-    // Namespaced types are addressed in a namespace, except for listing across all of them.
-    if (type.namespaced ? route.namespace === undefined && name !== undefined : route.namespace !== undefined) {
-      return statusResponse(pathNotFound());
-    }
+    if (!type.namespaced && route.namespace !== undefined) return statusResponse(pathNotFound());
     const supported = subresource === undefined
       || (subresource === 'status' && type.status) || (subresource === 'scale' && type.scale !== undefined) || (subresource === 'finalize' && type.finalize);
     if (!supported) return statusResponse(pathNotFound());
     const verb = verbOf(req, name);
     if (verb === undefined) return statusResponse(methodNotAllowed());
     const namespace = route.namespace;
+    // Namespaced types are addressed in a namespace, except to list or watch across all of them.
     if (type.namespaced && namespace === undefined && verb !== 'list' && verb !== 'watch') return statusResponse(pathNotFound());
     if (deps.authorize !== undefined) {
       const allowed = await deps.authorize({

@@ -3,6 +3,7 @@ import { left, right, type Either } from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { parse as parseYaml } from 'yaml';
 import type { Status, WatchEvent } from './object.js';
+import { decodeProtobufObject } from './protobuf.js';
 import { badRequest, unsupportedMediaType } from './status.js';
 
 export interface UserInfo {
@@ -65,6 +66,7 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
 }
 
 const bodyTypes = ['application/json', 'application/yaml'];
+const protobufType = 'application/vnd.kubernetes.protobuf';
 
 function parseText(text: string, yaml: boolean): Either<Status, unknown> {
   try {
@@ -75,10 +77,17 @@ function parseText(text: string, yaml: boolean): Either<Status, unknown> {
   }
 }
 
-/** A POST/PUT body as JSON or YAML (an empty Content-Type reads as JSON). */
+/** A POST/PUT body as JSON, YAML (an empty Content-Type reads as JSON) or, for a few kinds, protobuf. */
 export function parseObjectBody(req: ApiRequest): Either<Status, unknown> {
   const m = mediaType(req.headers['content-type']);
-  if (m !== '' && !bodyTypes.includes(m)) return left(unsupportedMediaType([...bodyTypes, 'application/vnd.kubernetes.protobuf']));
+  if (m === protobufType) {
+    const decoded = decodeProtobufObject(req.body ?? new Uint8Array());
+    if (decoded._tag === 'Right') return decoded;
+    return left(decoded.left._tag === 'UnsupportedKind'
+      ? unsupportedMediaType(bodyTypes)
+      : badRequest(`error decoding protobuf body: ${decoded.left.message}`));
+  }
+  if (m !== '' && !bodyTypes.includes(m)) return left(unsupportedMediaType([...bodyTypes, protobufType]));
   return parseText(bodyText(req), m === 'application/yaml');
 }
 

@@ -4,6 +4,7 @@ import { getRecord } from './json.js';
 import { isJsonObject } from './json-value.js';
 import * as printers from './printers.js';
 import type { TableDefinition } from './printers.js';
+import { nameRuleFor, type NameRule } from './validation.js';
 
 /**
  * Where objects of a type are stored. Aliases (extensions/v1beta1 ReplicaSet) share the identity of the
@@ -47,12 +48,12 @@ export interface ResourceType {
   readonly table: TableDefinition;
   /** kubectl sends strategic merge patches for kinds compiled into it; others answer 415 to them. */
   readonly strategicMergePatch: boolean;
-  /** DNS-1123 label (Namespace, Service) or subdomain (the rest). */
-  readonly nameFormat: 'subdomain' | 'label';
   /** metadata.generation counts changes outside metadata and status. */
   readonly tracksGeneration: boolean;
   /** extensions/v1beta1 workloads: a missing spec.selector comes from the template labels. */
   readonly legacySelectorDefaulting: boolean;
+  /** The syntax of object names; defaults to kube's rule for the kind (DNS subdomain for most). */
+  readonly nameFormat: NameRule;
   /** Field selectors beyond metadata.name and metadata.namespace. */
   readonly fieldSelectors: readonly string[];
   /** Defaulting applied to every written object of this type (kube's defaulters). */
@@ -85,9 +86,9 @@ export function defineType(spec: TypeSpec): ResourceType {
     finalize: false,
     table: printers.defaultTable,
     strategicMergePatch: false,
-    nameFormat: 'subdomain',
     tracksGeneration: true,
     legacySelectorDefaulting: false,
+    nameFormat: nameRuleFor(spec),
     fieldSelectors: [],
     defaults: (obj) => obj,
     ...spec,
@@ -130,7 +131,7 @@ const replicaScale: ScaleSubresource = {
 
 export const namespaces = builtin({
   group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'],
-  status: true, finalize: true, table: printers.namespaceTable, nameFormat: 'label', tracksGeneration: false,
+  status: true, finalize: true, table: printers.namespaceTable, tracksGeneration: false,
   fieldSelectors: ['status.phase'], defaults: namespaceDefaults,
 });
 export const nodes = builtin({
@@ -153,7 +154,7 @@ export const configMaps = builtin({
 });
 export const services = builtin({
   group: '', version: 'v1', kind: 'Service', plural: 'services', shortNames: ['svc'], categories: ['all'],
-  status: true, table: printers.serviceTable, nameFormat: 'label', tracksGeneration: false,
+  status: true, table: printers.serviceTable, tracksGeneration: false,
   defaults: (obj) => withSpecDefault(obj, { type: 'ClusterIP', sessionAffinity: 'None' }),
 });
 export const events = builtin({
@@ -200,7 +201,10 @@ export const builtinTypes: readonly ResourceType[] = [
 
 /** A stored object as served at `type`'s group version (aliases differ from storage only in apiVersion). */
 export function servedAs(type: ResourceType, obj: KubeObject): KubeObject {
-  return { ...obj, apiVersion: apiVersionOf(type), kind: type.kind };
+  const apiVersion = apiVersionOf(type);
+  // Served as stored: the same object (watchers of one change then share it, and its serialisation).
+  if (obj.apiVersion === apiVersion && obj.kind === type.kind) return obj;
+  return { ...obj, apiVersion, kind: type.kind };
 }
 
 /** An object of `type` in its storage form. */

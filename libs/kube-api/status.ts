@@ -1,5 +1,6 @@
 // Status error values with kube-apiserver's exact reasons, codes and wording (kubectl prints them verbatim).
 import type { Status, StatusCause, StatusDetails } from './object.js';
+import { invalidMessage, type FieldCause } from './validation.js';
 
 /** What an error names: the resource ("deployments" in group "apps") and, for 422, the Kind. */
 export interface ResourceName {
@@ -54,18 +55,12 @@ export function applyConflict(r: ResourceName, name: string, message: string, ca
   return failure(409, 'Conflict', message, { ...resourceDetails(r, name), causes: [...causes] });
 }
 
-export interface FieldError {
-  readonly reason: string;
-  readonly message: string;
-  readonly field: string;
-}
+/** One cause of a 422, as validation and admission plugins report it. */
+export type FieldError = FieldCause;
 
 /** 422 Invalid. Unlike the other errors, details.kind is the Kind; kubectl renders the text from the causes. */
 export function invalid(gk: { readonly group: string; readonly kind: string }, name: string, causes: readonly FieldError[]): Status {
-  const rendered = causes.map((c) => `${c.field}: ${c.message}`);
-  const list = rendered.length === 1 ? (rendered[0] ?? '') : `[${rendered.join(', ')}]`;
-  const qualifiedKind = gk.group === '' ? gk.kind : `${gk.kind}.${gk.group}`;
-  return failure(422, 'Invalid', `${qualifiedKind} "${name}" is invalid: ${list}`, {
+  return failure(422, 'Invalid', invalidMessage(gk, name, causes), {
     name,
     ...(gk.group === '' ? {} : { group: gk.group }),
     kind: gk.kind,

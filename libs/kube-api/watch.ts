@@ -1,9 +1,8 @@
 // Watch streams: synthetic ADDED for a fresh start, store changes filtered by selectors, bookmarks, 410 as an ERROR event.
 import * as E from 'fp-ts/lib/Either.js';
-import type { KubeObject, WatchEvent } from './object.js';
+import type { KubeObject, Status, WatchEvent } from './object.js';
 import { apiVersionOf, servedAs, type ResourceType } from './resources.js';
 import { badRequest, expired } from './status.js';
-import type { Status } from './object.js';
 import type { Store, StoreEvent } from './store.js';
 import { toTable, type IncludeObject, type TableVersion } from './table.js';
 

@@ -2,20 +2,22 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { conflictCauses, conflictMessage, recordUpdate, serverSideApply, type KubeObjectLike } from './apply.js';
 import { getNumber, getPath, getString, setPath } from './json.js';
-import { deepEqual } from './json-value.js';
-import { formatTimestamp, KubeObjectInput, ScaleInput, type DeleteOptions, type KubeObject, type ObjectMeta, type Scale } from './object.js';
+import { deepEqual, isJsonObject } from './json-value.js';
+import {
+  formatTimestamp, KubeObjectInput, ScaleInput, type DeleteOptions, type KubeObject, type ObjectMeta, type Scale, type Status,
+} from './object.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type GroupKind } from './patch.js';
-import type { PatchType, UserInfo } from './request.js';
-import { decodeWith } from './request.js';
+import { decodeWith, type PatchType, type UserInfo } from './request.js';
 import { apiVersionOf, servedAs, storedAs, type ResourceType } from './resources.js';
 import { formatLabelSelector, labelSelectorFromSpec } from './selectors.js';
 import {
   alreadyExists, applyConflict, badRequest, conflict, invalid, invalidRequest, notFound, serviceUnavailable,
-  unsupportedMediaType, type FieldError, type ResourceName,
+  unsupportedMediaType, type ResourceName,
 } from './status.js';
-import type { Status } from './object.js';
 import type { Store, StoreError, WriteContext } from './store.js';
-import { defaultSelectorFromTemplate, unknownFields, validateBuiltin, validateObjectMeta } from './validation.js';
+import {
+  defaultSelectorFromTemplate, strictDecodingMessage, unknownFields, validateBuiltin, validateObjectMeta, type FieldCause,
+} from './validation.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -36,7 +38,7 @@ export interface AdmissionPlugin {
   /** Mutating admission: runs after defaulting, before validation. */
   readonly mutate?: (a: AdmissionAttributes) => KubeObject | Promise<KubeObject>;
   /** Validating admission: causes are answered as one 422 Invalid together with the built-in ones. */
-  readonly validate?: (a: AdmissionAttributes) => readonly FieldError[] | Promise<readonly FieldError[]>;
+  readonly validate?: (a: AdmissionAttributes) => readonly FieldCause[] | Promise<readonly FieldCause[]>;
 }
 
 export interface WriteDeps {
@@ -89,6 +91,9 @@ const suffixAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 /** Metadata only the server sets; client values are dropped. */
 const systemMeta = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'];
 
+/** Schemas, validation and merge keys follow the requested group version (extensions/v1beta1 had its own fields). */
+const servedKind = (type: ResourceType): GroupKind => ({ group: type.group, kind: type.kind });
+
 export const resourceNameOf = (type: ResourceType): ResourceName => ({ group: type.group, plural: type.plural });
 
 export function storeErrorStatus(type: ResourceType, name: string, e: StoreError): Status {
@@ -135,13 +140,20 @@ function checkIdentity(t: WriteTarget, input: KubeObjectInput): E.Either<Status,
 /** fieldValidation: Strict rejects unknown fields with 400, Warn reports them, Ignore drops them silently. */
 function checkFields(t: WriteTarget, served: unknown): E.Either<Status, string[]> {
   if (t.fieldValidation === 'Ignore') return E.right([]);
-  const unknown = unknownFields(served, { group: t.type.group, kind: t.type.kind }).map((f) => `unknown field "${f}"`);
-  if (unknown.length > 0 && t.fieldValidation === 'Strict') return E.left(badRequest(`strict decoding error: ${unknown.join(', ')}`));
-  return E.right(unknown);
+  const unknown = unknownFields(served, servedKind(t.type));
+  if (unknown.length > 0 && t.fieldValidation === 'Strict') return E.left(badRequest(strictDecodingMessage(unknown)));
+  return E.right(unknown.map((f) => `unknown field ${JSON.stringify(f)}`));
+}
+
+/** Go decodes a JSON null as the zero value: `"creationTimestamp": null` (kubectl 1.27 sends it) means unset. */
+function withoutNullMetadata(body: unknown): unknown {
+  const meta = getPath(body, 'metadata');
+  if (!isJsonObject(body) || !isJsonObject(meta)) return body;
+  return { ...body, metadata: Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== null)) };
 }
 
 function decodeObject(t: WriteTarget, body: unknown): E.Either<Status, KubeObjectInput> {
-  return E.chain((input: KubeObjectInput) => E.map(() => input)(checkIdentity(t, input)))(decodeWith(KubeObjectInput, body, t.type.kind));
+  return E.chain((input: KubeObjectInput) => E.map(() => input)(checkIdentity(t, input)))(decodeWith(KubeObjectInput, withoutNullMetadata(body), t.type.kind));
 }
 
 /** Defaulting, mutating admission, then validation (built-in and admission), as kube orders them. */
@@ -156,9 +168,9 @@ async function admit(deps: WriteDeps, t: WriteTarget, part: Part, obj: KubeObjec
   for (const p of deps.admission) {
     if (p.mutate !== undefined) cur = await p.mutate(attrs(cur));
   }
-  const causes: FieldError[] = [
+  const causes: FieldCause[] = [
     ...validateObjectMeta(cur.metadata, t.type.namespaced, t.type.nameFormat),
-    ...validateBuiltin(cur, t.type.storage, { legacySelectorDefaulting: t.type.legacySelectorDefaulting }),
+    ...validateBuiltin(cur, servedKind(t.type), { legacySelectorDefaulting: t.type.legacySelectorDefaulting }),
   ];
   for (const p of deps.admission) {
     if (p.validate !== undefined) causes.push(...await p.validate(attrs(cur)));
@@ -325,7 +337,7 @@ export async function patch(deps: WriteDeps, t: WriteTarget, part: 'main' | 'sta
   return updateLoop(deps, t, part, (current) => E.map((result: unknown): Candidate => {
     const precondition = patchPrecondition(pt, body, current, result);
     return { object: result, managedFields: 'record', ...(precondition === undefined ? {} : { precondition }) };
-  })(patchWith(pt, t.type.storage, t.type.strategicMergePatch, current, body)));
+  })(patchWith(pt, servedKind(t.type), t.type.strategicMergePatch, current, body)));
 }
 
 /** Server-side apply: create when missing (201), else merge with field ownership (409 on conflicts unless forced). */

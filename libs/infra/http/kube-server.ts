@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ApiHandler } from '../../kube-api/handler.js';
 import type { ApiResponse, UserInfo } from '../../kube-api/request.js';
+import type { WatchEvent } from '../../kube-api/object.js';
 import { internalError, requestEntityTooLarge, unauthorized } from '../../kube-api/status.js';
 import type { Logger } from '../log/logger.js';
 
@@ -22,9 +23,25 @@ export interface KubeServerOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * A watch event as one JSON line. Watchers of one change receive the same object, so its line is
+ * kept with it: a change fanned out to a thousand watchers is serialised once per event type.
+ */
+const lines = new WeakMap<object, Map<string, string>>();
+function watchLine(event: WatchEvent): string {
+  let byType = lines.get(event.object);
+  if (byType === undefined) lines.set(event.object, (byType = new Map()));
+  let line = byType.get(event.type);
+  // One JSON document per line: client-node splits on `\n` and sees nothing without it.
+  if (line === undefined) byType.set(event.type, (line = JSON.stringify(event) + '\n'));
+  return line;
+}
+
 export interface KubeServer {
   readonly url: string;
   readonly port: number;
+  /** Ends every open watch stream (clients re-watch from their last resourceVersion); the server keeps serving. */
+  endWatches(): void;
   /** Ends open watches, stops accepting connections and closes the open ones. Idempotent. */
   close(): Promise<void>;
 }
@@ -68,6 +85,7 @@ function send(res: ServerResponse, r: Extract<ApiResponse, { _tag: 'complete' }>
 export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
   const limit = o.bodyLimitBytes ?? 3 * 1024 * 1024;
   const open = new Set<AbortController>();
+  const watches = new Set<AbortController>();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -92,8 +110,9 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
     open.add(abort);
     // req 'close' fires once the body is read; only the response's 'close' means the client went away.
     res.on('close', () => {
-      abort.abort();
       open.delete(abort);
+      // A finished response has nothing left to cancel (and aborting costs an exception object per request).
+      if (!res.writableFinished) abort.abort();
     });
     const r = await o.handler({
       method: head ? 'GET' : req.method ?? 'GET',
@@ -115,11 +134,11 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
     res.writeHead(r.status, { ...(r.headers as Record<string, string>), 'cache-control': 'no-cache, private' });
     res.flushHeaders(); // client-node's watch() waits for the headers before anything else
     const timer = r.timeoutSeconds === undefined ? undefined : setTimeout(() => abort.abort(), r.timeoutSeconds * 1000);
+    watches.add(abort);
     try {
       for await (const event of r.events) {
         if (abort.signal.aborted) break;
-        // One JSON document per line: client-node splits on `\n` and sees nothing without it.
-        if (!res.write(JSON.stringify(event) + '\n')) {
+        if (!res.write(watchLine(event))) {
           await new Promise<void>((resolve) => {
             res.once('drain', resolve);
             abort.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -127,6 +146,7 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
         }
       }
     } finally {
+      watches.delete(abort);
       if (timer !== undefined) clearTimeout(timer);
       res.end();
     }
@@ -152,6 +172,9 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
   return {
     url: `${o.tls === undefined ? 'http' : 'https'}://${urlHost}:${port}`,
     port,
+    endWatches: () => {
+      for (const a of watches) a.abort();
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const a of open) a.abort();
