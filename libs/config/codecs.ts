@@ -42,6 +42,9 @@ export const DnsLabel = textCodec('a DNS-1123 label (lowercase letters, digits a
 
 export const Bool = textCodec('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
 
+/** A file path, or empty for none. */
+export const OptionalPath = textCodec<string>('a file path (empty: none)', (s) => s);
+
 export const NonEmptyString = textCodec('a non-empty string', (s) => (s.trim() === '' ? undefined : s));
 
 /** A comma-separated list of URLs whose scheme is one of `schemes`; kept as the normalised text. */
