@@ -1,20 +1,8 @@
 // `kfed status` against a federation API: clusters with their health and workloads per cluster.
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runKfed } from '../support/kfed-cli.js';
 import { startTestApiServer } from '../support/apiserver.js';
-import { distDir } from '../support/processes.js';
 
-function kfed(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(distDir, 'cli', 'kfed.js'), ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 t.test('kfed status lists clusters and workloads', async (t) => {
   const api = await startTestApiServer(t);
@@ -28,12 +16,12 @@ t.test('kfed status lists clusters and workloads', async (t) => {
     spec: { replicas: 4, selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx' }] } } },
   }))).code, 0);
 
-  const r = await kfed(['status', '--kubeconfig', api.kubeconfig]);
+  const r = await runKfed(['status', '--kubeconfig', api.kubeconfig]);
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /^CLUSTERS\nNAME\s+READY\s+REGION\s+ZONES\s+PODS\s+VERSION\s+MESSAGE\nberlin\s+Unknown\s+-\s+-\s+-\s+-\s+not probed yet\n/);
   t.match(r.stdout, /WORKLOADS\nNAMESPACE\s+KIND\s+NAME\s+DESIRED\s+READY\s+CLUSTERS\ndefault\s+ReplicaSet\s+nginx\s+4\s+0\s+<none>\n/);
 
-  const bad = await kfed(['status', '--kubeconfig', api.kubeconfig, '--context', 'nope']);
+  const bad = await runKfed(['status', '--kubeconfig', api.kubeconfig, '--context', 'nope']);
   t.equal(bad.code, 1);
   t.match(bad.stderr, /nope/);
 });
