@@ -42,6 +42,9 @@ export const DnsLabel = textCodec('a DNS-1123 label (lowercase letters, digits a
 
 export const Bool = textCodec('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
 
+/** The key that seals Secret data at rest (AES-256-GCM): every service that reads Secrets needs the same one. */
+export const EncryptionKey = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
+
 export const NonEmptyString = textCodec('a non-empty string', (s) => (s.trim() === '' ? undefined : s));
 
 /** A comma-separated list of URLs whose scheme is one of `schemes`; kept as the normalised text. */
