@@ -1,4 +1,5 @@
-// The registry against simulated member clusters and the federation API: health, faults, capacity, credentials, replicas.
+// The registry against simulated member clusters and the federation API: health, faults, capacity, credentials, replicas
+// (the replica test runs the registry from dist/, which `npm test` builds first).
 import t from 'tap';
 import { Counter } from 'prom-client';
 import { parse } from 'yaml';
@@ -8,7 +9,12 @@ import { joinObjects, type MemberCredentials } from '../../libs/federation/join.
 import { getArray, getPath } from '../../libs/kube-api/json.js';
 import type { KubeObject } from '../../libs/kube-api/object.js';
 import { createEventLog } from '../../libs/infra/redis/eventlog.js';
+import { redisKeys } from '../../libs/infra/redis/keys.js';
+import { shardOf } from '../../libs/infra/redis/leases.js';
+import { probeTimes } from '../../libs/infra/redis/probe-times.js';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
+import { NATS_URL, REDIS_URL } from '../support/federation.js';
+import { startProcess, type ServiceProcess } from '../support/processes.js';
 import { startTestSimulator } from '../support/membersim.js';
 import { simulatedCredentials, startTestRegistry, type TestRegistry } from '../support/registry.js';
 import { waitFor } from '../support/wait.js';
@@ -160,4 +166,51 @@ t.test('a missing Secret and an unmatched address are reported on the Cluster', 
   const elsewhere = { ...cluster, metadata: { name: 'tokyo' }, spec: { serverAddressByClientCIDRs: [{ clientCIDR: '10.0.0.0/8', serverAddress: 'https://10.0.0.1' }] } };
   t.equal((await api.kubectl.run(['create', '-f', '-'], { stdin: JSON.stringify(elsewhere) })).code, 0);
   t.equal((await waitForCondition(api, 'tokyo', 'Ready', 'False')).message, 'cluster tokyo: no serverAddressByClientCIDRs entry matches 127.0.0.1');
+});
+
+t.test('two replicas as processes: each transition recorded once; kill -9 one and the other probes its clusters', async (t) => {
+  const api = await startTestApiServer(t);
+  const names = ['berlin', 'new-york', 'san-francisco', 'paris'];
+  const sim = await startTestSimulator(t, names.join(','));
+  const periodMs = 400;
+  const env = {
+    KFED_FEDERATION: api.federation, REDIS_URL, NATS_URL, KFED_ENCRYPTION_KEY: api.encryptionKey,
+    KFED_REGISTRY_PERIOD_MS: String(periodMs), KFED_REGISTRY_TIMEOUT_MS: '300', KFED_REGISTRY_LEASE_TTL_MS: '300', KFED_REGISTRY_SHARDS: '8',
+  };
+  const replicas = [startProcess(t, 'services/registry/main.js', env), startProcess(t, 'services/registry/main.js', env)];
+  const replicaName = async (p: ServiceProcess): Promise<string> => String((await p.waitForLine('started', (l) => l['msg'] === 'registry started'))['replica']);
+  const [a, b] = await Promise.all(replicas.map(replicaName));
+  for (const name of names) await join(api, name, simulatedCredentials(sim, name));
+  for (const name of names) await waitForCondition(api, name, 'Ready', 'True');
+
+  const leaseHolder = async (cluster: string): Promise<string | null> =>
+    api.redis.get(redisKeys(api.federation).lease(`registry-shard-${shardOf(cluster, 8)}`));
+  const holders = await waitFor('both replicas to hold shards', async () => {
+    const h = await Promise.all(names.map(leaseHolder));
+    return new Set(h).size === 2 && h.every((x) => x === a || x === b) ? h : undefined;
+  });
+  t.comment(`lease holders: ${names.map((n, i) => `${n}=${holders[i] === a ? 'A' : 'B'}`).join(' ')}`);
+
+  for (const name of names) await sim.sim.fault(name, { action: 'offline' });
+  for (const name of names) await waitForCondition(api, name, 'Offline', 'True');
+  for (const name of names) await sim.sim.fault(name, { action: 'online' });
+  for (const name of names) await waitForCondition(api, name, 'Ready', 'True');
+  for (const name of names) t.same(await healthHistory(api, name), ['True/False', 'Unknown/True', 'True/False'], `${name}: each transition once`);
+
+  const victim = holders[0] === a ? 0 : 1;
+  const orphaned = names.filter((_, i) => holders[i] === (victim === 0 ? a : b));
+  await replicas[victim]?.kill('SIGKILL');
+  const killedAt = Date.now();
+  const times = probeTimes(api.redis, redisKeys(api.federation));
+  await waitFor('the survivor to probe the dead replica\'s clusters', async () => {
+    const probed = await times.read(orphaned);
+    return orphaned.every((n) => Date.parse(probed.get(n) ?? '') > killedAt);
+  });
+  t.comment(`probed again by the survivor ${((Date.now() - killedAt) / periodMs).toFixed(1)} periods after the kill (lease TTL ${env.KFED_REGISTRY_LEASE_TTL_MS} ms)`);
+  for (const name of orphaned) t.equal(await leaseHolder(name), victim === 0 ? b : a, `${name}'s shard moved to the survivor`);
+
+  const first = orphaned[0] as string;
+  await sim.sim.fault(first, { action: 'unhealthy' });
+  await waitForCondition(api, first, 'Ready', 'False');
+  t.same(await healthHistory(api, first), ['True/False', 'Unknown/True', 'True/False', 'False/False'], 'the survivor records the next transition, once');
 });
