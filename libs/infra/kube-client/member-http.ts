@@ -2,6 +2,7 @@
 // Failures come back as values in words; a Node error (which may quote a request) never leaves this module.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import type { MemberAccess } from '../../federation/member-access.js';
 
 export type MemberAnswer =
@@ -45,11 +46,13 @@ export function memberHttp(access: MemberAccess): MemberHttp {
   const ca = pem(access.caData);
   const cert = pem(access.clientCertData);
   const key = pem(access.clientKeyData);
+  // One TLS context per member: built per connection, parsing the CA and key would cost more than the probe.
   const agent = secure
     ? new https.Agent({
-      keepAlive: true, maxSockets: 4,
-      rejectUnauthorized: !access.insecureSkipTlsVerify,
-      ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }),
+      keepAlive: true, maxSockets: 4, rejectUnauthorized: !access.insecureSkipTlsVerify,
+      secureContext: tls.createSecureContext({
+        ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }),
+      }),
     })
     : new http.Agent({ keepAlive: true, maxSockets: 4 });
   const headers: Record<string, string> = { accept: 'application/json, */*', 'user-agent': 'kfed-registry' };
