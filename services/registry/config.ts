@@ -1,6 +1,6 @@
 // The registry's configuration variables (docs/registry.md shows them as a table).
-import { EncryptionKey, PositiveInt, textCodec } from '../../libs/config/codecs.js';
-import { commonConfig } from '../../libs/config/common.js';
+import { PositiveInt, textCodec } from '../../libs/config/codecs.js';
+import { commonConfig, encryptionConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 
 const IPv4 = textCodec('an IPv4 address such as 10.1.2.3', (s) => {
@@ -42,8 +42,5 @@ export const registryConfig = {
     codec: PositiveInt, default: '5000',
     doc: 'Shard leases live this long unless renewed (every third of it). The clusters of a replica that dies are probed again within 4/3 of this plus one period: keep it at most 3/4 of the period for a takeover within two periods.',
   },
-  KFED_ENCRYPTION_KEY: {
-    codec: EncryptionKey, secret: true,
-    doc: 'Key that opens the sealed kubeconfig Secrets (the API server\'s KFED_ENCRYPTION_KEY).',
-  },
+  ...encryptionConfig,
 } satisfies ConfigDecl;
