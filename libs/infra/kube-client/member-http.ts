@@ -58,44 +58,48 @@ export function memberHttp(access: MemberAccess): MemberHttp {
   const headers: Record<string, string> = { accept: 'application/json, */*', 'user-agent': 'kfed-registry' };
   if (access.token !== undefined) headers['authorization'] = `Bearer ${access.token}`;
 
-  return {
-    get: (path, timeoutMs, signal) => new Promise<MemberAnswer>((resolve) => {
-      let settled = false;
-      const finish = (answer: MemberAnswer): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(answer);
-      };
-      const fail = (code: string | undefined): void => finish({ _tag: 'Unreachable', reason: unreachableReason(code, timeoutMs) });
-      const req = (secure ? https : http).request({
-        protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${base}${path}`, method: 'GET', headers, agent,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY) {
-            req.destroy();
-            fail('KFED_TOO_LARGE');
-          } else chunks.push(chunk);
-        });
-        res.on('end', () => finish({ _tag: 'Answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
+  const send = (path: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<MemberAnswer> => new Promise<MemberAnswer>((resolve) => {
+    let settled = false;
+    const finish = (answer: MemberAnswer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(answer);
+    };
+    const fail = (code: string | undefined): void => finish({ _tag: 'Unreachable', reason: unreachableReason(code, timeoutMs) });
+    const req = (secure ? https : http).request({
+      protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${base}${path}`, method: 'GET', headers, agent,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY) {
+          req.destroy();
+          fail('KFED_TOO_LARGE');
+        } else chunks.push(chunk);
       });
-      const timer = setTimeout(() => {
-        req.destroy();
-        fail('KFED_TIMEOUT');
-      }, timeoutMs);
-      const onAbort = (): void => {
-        req.destroy();
-        fail('KFED_ABORTED');
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
-      req.end();
-    }),
+      res.on('end', () => finish({ _tag: 'Answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      fail('KFED_TIMEOUT');
+    }, timeoutMs);
+    const onAbort = (): void => {
+      req.destroy();
+      fail('KFED_ABORTED');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
+    req.end();
+  });
+
+  return {
+    get: (path, timeoutMs, signal) => (signal?.aborted === true
+      ? Promise.resolve({ _tag: 'Unreachable', reason: unreachableReason('KFED_ABORTED', timeoutMs) })
+      : send(path, timeoutMs, signal)),
     close: () => agent.destroy(),
   };
 }
