@@ -4,12 +4,14 @@ import { commonConfig, encryptionConfig, runtimeConfig } from '../libs/config/co
 import { configTable, type ConfigDecl } from '../libs/config/config.js';
 import { apiServerConfig } from '../services/apiserver/config.js';
 import { membersimConfig } from '../services/membersim/config.js';
+import { registryConfig } from '../services/registry/config.js';
 import { schedulerConfig } from '../services/scheduler/config.js';
 
 /** Each service's own variables (the common ones are listed once). */
 export const serviceConfigs: Readonly<Record<string, ConfigDecl>> = {
   apiserver: apiServerConfig,
   scheduler: schedulerConfig,
+  registry: registryConfig,
   membersim: membersimConfig,
 };
 
