@@ -44,7 +44,7 @@ export interface Infra {
 const installHint = (pkg: string): string => `install it (Debian/Ubuntu: sudo apt-get install ${pkg}; macOS: brew install ${pkg})`;
 
 export async function ensureInfra(o: {
-  natsUrl: string; redisUrl: string; dataDir: string; logDir: string; events: SupervisorEvents; say: (s: string) => void;
+  natsUrl: string; redisUrl: string; dataDir: string; logDir: string; events: SupervisorEvents; shutdown: AbortSignal; say: (s: string) => void;
 }): Promise<Infra> {
   const started: Supervised[] = [];
   let natsUrl = o.natsUrl;
@@ -59,7 +59,7 @@ export async function ensureInfra(o: {
     started.push(supervise({
       name: 'nats-server', command: bin, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
       env: {}, ready: (l) => l.includes('Server is ready'),
-    }, o.logDir, o.events));
+    }, o.logDir, o.events, o.shutdown));
     natsUrl = `nats://127.0.0.1:${port}`;
     o.say(`NATS      ${natsUrl} (started: nothing answered at ${o.natsUrl})`);
   }
@@ -74,7 +74,7 @@ export async function ensureInfra(o: {
       name: 'redis-server', command: bin,
       args: ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--appendonly', 'yes', '--save', ''],
       env: {}, ready: (l) => l.includes('Ready to accept connections'),
-    }, o.logDir, o.events));
+    }, o.logDir, o.events, o.shutdown));
     redisUrl = `redis://127.0.0.1:${port}`;
     o.say(`Redis     ${redisUrl} (started, data in ${dir})`);
   }

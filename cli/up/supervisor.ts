@@ -31,7 +31,11 @@ export interface SupervisorEvents {
 /** Restart delay after the n-th consecutive crash: 0.5 s doubling to 30 s. */
 export const restartDelay = (attempt: number): number => Math.min(30_000, 500 * 2 ** Math.min(attempt - 1, 6));
 
-export function supervise(spec: ProcessSpec, logDir: string, events: SupervisorEvents): Supervised {
+/**
+ * `shutdown`, once aborted, stops all restarts at once: a terminal's Ctrl-C reaches every process of
+ * the group, and what dies then is not to be restarted while `kfed up` stops the rest in order.
+ */
+export function supervise(spec: ProcessSpec, logDir: string, events: SupervisorEvents, shutdown?: AbortSignal): Supervised {
   const log: WriteStream = createWriteStream(join(logDir, `${spec.name}.log`), { flags: 'a' });
   let child: ChildProcess | undefined;
   let stopping = false;
@@ -70,7 +74,7 @@ export function supervise(spec: ProcessSpec, logDir: string, events: SupervisorE
       });
     }
     c.on('exit', (code, signal) => {
-      if (stopping) return;
+      if (stopping || shutdown?.aborted === true) return;
       const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
       if (!everReady) {
         rejectReady(new Error(`${spec.name} ${how} before it was ready:\n  ${lastLines.slice(-8).join('\n  ')}`));
