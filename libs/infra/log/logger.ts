@@ -1,5 +1,5 @@
 // The one structured logger (JSON lines via pino) that services inject everywhere.
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, destination, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
@@ -24,5 +24,6 @@ export function createLogger(config: LoggerConfig): Logger {
     redact: { paths: redactedPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return config.destination === undefined ? pino(options) : pino(options, config.destination);
+  // Synchronous writes to stdout: a line logged just before process.exit (or a crash) is never lost.
+  return pino(options, config.destination ?? destination({ dest: 1, sync: true }));
 }
