@@ -6,7 +6,7 @@ export type JsonSchema = { readonly [k: string]: unknown };
 
 type AnyCodec = t.Mixed & { readonly _tag?: string };
 
-/** Codecs io-ts cannot describe structurally (refinements, branded types) may name their schema here. */
+/** Codecs io-ts cannot describe structurally (refinements, branded types, custom t.Type codecs) may name their schema here. */
 export interface SchemaOptions {
   readonly refinements?: Readonly<Record<string, JsonSchema>>;
 }
@@ -56,7 +56,10 @@ export function toJsonSchema(codec: t.Mixed, options: SchemaOptions = {}): JsonS
       return { type: 'array', prefixItems: (c.types as t.Mixed[]).map((x) => toJsonSchema(x, options)), items: false };
     case 'RecursiveType':
       return toJsonSchema(c.type as t.Mixed, options);
-    default:
+    default: {
+      const named = options.refinements?.[c.name as string];
+      if (named !== undefined) return named;
       throw new Error(`no JSON Schema mapping for io-ts codec ${String(c._tag ?? c.name)}`);
+    }
   }
 }

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import type { EventEnvelope } from './envelope.js';
 import { ObjectRef } from './streams.js';
+import { PlanInput } from '../placement/planner.js';
 
 export const PropagationPolicy = t.keyof({ Background: null, Foreground: null, Orphan: null });
 export type PropagationPolicy = t.TypeOf<typeof PropagationPolicy>;
@@ -16,6 +17,27 @@ export type ClusterCondition = t.TypeOf<typeof ClusterCondition>;
 
 export const ClusterCapacity = t.partial({ pods: t.number, cpu: t.string, memory: t.string });
 
+/** Replicas per cluster (0 for kinds without replicas). */
+export const Placement = t.record(t.string, t.number);
+export type Placement = t.TypeOf<typeof Placement>;
+
+/**
+ * A member cluster as a placement saw it. `state` follows its Ready and Offline conditions; `since`
+ * is the Ready condition's lastTransitionTime. `why` says whether it could take the object:
+ * Ready (in), FailoverDelay (in: not Ready, but for less than the failover delay, so it keeps its
+ * replicas until `until`), NotSelected (out: the cluster selector does not match its labels),
+ * NotReady (out), RecoveryDelay (out: Ready again, re-enters at `until`).
+ */
+export const CandidateCluster = t.type({
+  name: t.string,
+  state: t.keyof({ Ready: null, NotReady: null, Offline: null, Unknown: null }),
+  since: t.union([t.string, t.null]),
+  eligible: t.boolean,
+  why: t.keyof({ Ready: null, FailoverDelay: null, NotSelected: null, NotReady: null, RecoveryDelay: null }),
+  until: t.union([t.string, t.null]),
+});
+export type CandidateCluster = t.TypeOf<typeof CandidateCluster>;
+
 /** Payload codecs, keyed by event type. */
 export const eventData = {
   /** A desired-state object was created or changed; `object` is the object as stored. */
@@ -28,6 +50,25 @@ export const eventData = {
   ClusterCapacityObserved: t.type({
     cluster: t.string,
     status: t.partial({ region: t.string, zones: t.array(t.string), kubernetesVersion: t.string, capacity: ClusterCapacity }),
+  }),
+  /**
+   * Where a federated object runs (scheduler; on the object's stream), with everything that led
+   * there: `input` is the exact PlanInput given to the planner of `plannerVersion` (null for kinds
+   * without replicas, which go to every eligible cluster), `clusters` every candidate cluster and
+   * why it was in or out, `placement` cluster → replicas (clusters planned 0 are left out unless
+   * the total is 0), `overflow` replicas a cluster was due but had no capacity for, `previous` the
+   * placement this one replaces (null for the first), `reason` what changed since, in words.
+   */
+  PlacementDecided: t.type({
+    ref: ObjectRef,
+    generation: t.number,
+    plannerVersion: t.number,
+    input: t.union([PlanInput, t.null]),
+    clusters: t.array(CandidateCluster),
+    placement: Placement,
+    overflow: Placement,
+    previous: t.union([Placement, t.null]),
+    reason: t.string,
   }),
   /** The status of a federated object rolled up from its member copies (aggregator). */
   StatusAggregated: t.type({ ref: ObjectRef, status: t.UnknownRecord }),

@@ -3,13 +3,16 @@ import { Redis } from 'ioredis';
 
 export type { Redis };
 
-export function connectRedis(url: string, name: string): Redis {
+/**
+ * Services wait for a reconnect instead of failing: a Redis restart is an ordinary event for them.
+ * `failFast` (command-line tools) fails commands when Redis is unreachable, so a person sees why.
+ */
+export function connectRedis(url: string, name: string, { failFast = false }: { readonly failFast?: boolean } = {}): Redis {
   return new Redis(url, {
     connectionName: name,
-    // Commands wait for a reconnect instead of failing fast: a Redis restart is an ordinary event.
-    maxRetriesPerRequest: null,
+    maxRetriesPerRequest: failFast ? 1 : null,
     enableAutoPipelining: true,
-    retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5000),
+    retryStrategy: failFast ? () => null : (attempt) => Math.min(100 * 2 ** Math.min(attempt, 6), 5000),
   });
 }
 

@@ -1,0 +1,91 @@
+// `kfed history <kind>/<name>`: the timeline of one federated object, answering "why did my pods move?".
+import * as E from 'fp-ts/lib/Either.js';
+import { objectStream, type ObjectRef } from '../../libs/events/streams.js';
+import { resolveFederationType } from '../../libs/federation/kind-names.js';
+import { historyRows, type HistoryRow } from '../../libs/scheduling/history.js';
+import { LOG_FLAGS_HELP, openLog, takeLogFlag, type LogFlags } from '../federation-log.js';
+
+export const summary = 'show why an object\'s replicas moved: its desired-state changes and placement decisions';
+
+const HELP = `usage: kfed history <kind>/<name> [-n NAMESPACE] [-o json] [--federation ID] [--redis URL]
+       kfed history <kind> <name> ...
+
+The timeline of one federated object, oldest first: time, actor, event, what changed in the
+desired state, per-cluster replicas before → after, and the reason the scheduler recorded.
+<kind> is any name kubectl accepts: rs, replicaset, replicasets, replicaset.apps, deploy, job, svc,
+cluster ... (aggregated status reports are left out; kfed get shows the current status).
+
+  -n, --namespace NS  namespace of the object (default "default"; ignored for cluster-scoped kinds)
+  -o, --output json   the rows as a JSON array
+${LOG_FLAGS_HELP}
+
+Exit codes: 0 shown, 1 no such object (or the log could not be read), 2 invalid arguments.`;
+
+const COLUMNS: readonly [string, keyof HistoryRow][] = [
+  ['TIME', 'time'], ['ACTOR', 'actor'], ['EVENT', 'event'], ['CHANGE', 'change'], ['PLACEMENT', 'placement'], ['REASON', 'reason'],
+];
+
+/** The rows as an aligned table, kubectl style (empty cells as "-", times to the second). */
+export function formatHistory(rows: readonly HistoryRow[]): string {
+  const cells = rows.map((r) => COLUMNS.map(([, key]) => {
+    const v = key === 'time' ? r.time.replace(/\.\d+Z$/, 'Z') : r[key];
+    return v === '' ? '-' : v;
+  }));
+  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...cells.map((c) => (c[i] as string).length)));
+  const line = (values: readonly string[]): string => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd((widths[i] as number) + 3))).join('');
+  return [line(COLUMNS.map(([title]) => title)), ...cells.map(line)].join('\n') + '\n';
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`kfed history: ${message}\n`);
+  return code;
+}
+
+export async function main(args: string[]): Promise<number> {
+  const positional: string[] = [];
+  let namespace: string | undefined;
+  let output: string | undefined;
+  const flags: LogFlags = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    const value = (name: string): string | undefined => (arg === name && i + 1 < args.length ? args[++i] : arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : undefined);
+    const ns = value('-n') ?? value('--namespace');
+    if (ns !== undefined) { namespace = ns; continue; }
+    const o = value('-o') ?? value('--output');
+    if (o !== undefined) { output = o; continue; }
+    const took = takeLogFlag(args, i, flags);
+    if (took > 0) { i += took - 1; continue; }
+    if (arg.startsWith('-')) return fail(`unexpected argument "${arg}"\n\n${HELP}`, 2);
+    positional.push(arg);
+  }
+  if (output !== undefined && output !== 'json') return fail(`unsupported output format "${output}" (only json)`, 2);
+  const [first, second, ...rest] = positional;
+  const [kindName, name] = second === undefined && first !== undefined && first.includes('/')
+    ? [first.slice(0, first.indexOf('/')), first.slice(first.indexOf('/') + 1)] : [first, second];
+  if (kindName === undefined || name === undefined || name === '' || rest.length > 0) return fail(`expected <kind>/<name>\n\n${HELP}`, 2);
+  const type = resolveFederationType(kindName);
+  if (type === undefined) return fail(`the federation serves no resource type "${kindName}"`, 2);
+
+  const ref: ObjectRef = { group: type.storage.group, kind: type.storage.kind, namespace: type.namespaced ? namespace ?? 'default' : '', name };
+  const opened = openLog(flags, process.env);
+  if (E.isLeft(opened)) return fail(opened.left, 2);
+  const { log, redis, federation } = opened.right;
+  redis.on('error', () => undefined); // surfaces as the failed read below
+  try {
+    const { events } = await log.readStream(objectStream(ref));
+    const where = type.namespaced ? ` in namespace "${ref.namespace}"` : '';
+    const resource = type.group === '' ? type.plural : `${type.plural}.${type.group}`;
+    if (events.length === 0) return fail(`${resource} "${name}" not found${where} (federation ${federation})`, 1);
+    const rows = historyRows(events);
+    process.stdout.write(output === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatHistory(rows));
+    return 0;
+  } catch (err) {
+    return fail(`cannot read the log: ${(err as Error).message}`, 1);
+  } finally {
+    redis.disconnect();
+  }
+}

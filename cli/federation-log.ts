@@ -1,0 +1,40 @@
+// The federation log a command reads: --federation / --redis flags, else KFED_FEDERATION / REDIS_URL.
+import * as E from 'fp-ts/lib/Either.js';
+import { DnsLabel, url } from '../libs/config/codecs.js';
+import { connectRedis, type Redis } from '../libs/infra/redis/connection.js';
+import { createEventLog, type EventLog } from '../libs/infra/redis/eventlog.js';
+
+export const LOG_FLAGS_HELP = `  --federation ID   federation id (default: $KFED_FEDERATION, else "kfed")
+  --redis URL       Redis holding the log (default: $REDIS_URL, else redis://127.0.0.1:6379)`;
+
+export interface LogFlags {
+  federation?: string;
+  redis?: string;
+}
+
+/** Consumes --federation/--redis (also as --flag=value) at args[i]; returns how many arguments it took (0: not one of them). */
+export function takeLogFlag(args: readonly string[], i: number, flags: LogFlags): number {
+  const arg = args[i] as string;
+  for (const name of ['federation', 'redis'] as const) {
+    if (arg === `--${name}` && i + 1 < args.length) {
+      flags[name] = args[i + 1];
+      return 2;
+    }
+    if (arg.startsWith(`--${name}=`)) {
+      flags[name] = arg.slice(name.length + 3);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/** Opens the log, or says which flag or variable is wrong. */
+export function openLog(flags: LogFlags, env: NodeJS.ProcessEnv): E.Either<string, { log: EventLog; redis: Redis; federation: string }> {
+  const federation = flags.federation ?? (env['KFED_FEDERATION'] || 'kfed');
+  const redisUrl = flags.redis ?? (env['REDIS_URL'] || 'redis://127.0.0.1:6379');
+  if (E.isLeft(DnsLabel.decode(federation))) return E.left(`invalid federation id ${JSON.stringify(federation)}: expected ${DnsLabel.name}`);
+  const redisCodec = url(['redis', 'rediss']);
+  if (E.isLeft(redisCodec.decode(redisUrl))) return E.left(`invalid Redis URL ${JSON.stringify(redisUrl)}: expected ${redisCodec.name}`);
+  const redis = connectRedis(redisUrl, 'kfed-cli', { failFast: true });
+  return E.right({ log: createEventLog(redis, federation), redis, federation });
+}
