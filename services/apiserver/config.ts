@@ -1,9 +1,7 @@
 // The API server's configuration: environment variables with documented defaults.
-import { Bool, NonEmptyString, NonNegativeInt, Port, PositiveInt, textCodec } from '../../libs/config/codecs.js';
+import { Base64Key, Bool, NonEmptyString, NonNegativeInt, Port, PositiveInt } from '../../libs/config/codecs.js';
 import { commonConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
-
-const Base64Key = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
 
 export const apiServerConfig = {
   ...commonConfig,
