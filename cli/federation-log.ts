@@ -4,8 +4,8 @@ import { DnsLabel, url } from '../libs/config/codecs.js';
 import { connectRedis, type Redis } from '../libs/infra/redis/connection.js';
 import { createEventLog, type EventLog } from '../libs/infra/redis/eventlog.js';
 
-export const LOG_FLAGS_HELP = `  --federation ID   federation id (default: $KFED_FEDERATION, else "kfed")
-  --redis URL       Redis holding the log (default: $REDIS_URL, else redis://127.0.0.1:6379)`;
+export const LOG_FLAGS_HELP = `  --federation ID     federation id (default: $KFED_FEDERATION, else "kfed")
+  --redis URL         Redis holding the log (default: $REDIS_URL, else redis://127.0.0.1:6379)`;
 
 export interface LogFlags {
   federation?: string;
@@ -28,13 +28,26 @@ export function takeLogFlag(args: readonly string[], i: number, flags: LogFlags)
   return 0;
 }
 
-/** Opens the log, or says which flag or variable is wrong. */
-export function openLog(flags: LogFlags, env: NodeJS.ProcessEnv): E.Either<string, { log: EventLog; redis: Redis; federation: string }> {
+export interface OpenedLog {
+  readonly log: EventLog;
+  readonly redis: Redis;
+  readonly federation: string;
+  /** A failed read in words, naming Redis and its connection error (e.g. ECONNREFUSED) when there was one. */
+  failure(err: unknown): string;
+}
+
+/** Opens the log (failing fast when Redis is unreachable), or says which flag or variable is wrong. */
+export function openLog(flags: LogFlags, env: NodeJS.ProcessEnv): E.Either<string, OpenedLog> {
   const federation = flags.federation ?? (env['KFED_FEDERATION'] || 'kfed');
   const redisUrl = flags.redis ?? (env['REDIS_URL'] || 'redis://127.0.0.1:6379');
   if (E.isLeft(DnsLabel.decode(federation))) return E.left(`invalid federation id ${JSON.stringify(federation)}: expected ${DnsLabel.name}`);
   const redisCodec = url(['redis', 'rediss']);
   if (E.isLeft(redisCodec.decode(redisUrl))) return E.left(`invalid Redis URL ${JSON.stringify(redisUrl)}: expected ${redisCodec.name}`);
   const redis = connectRedis(redisUrl, 'kfed-cli', { failFast: true });
-  return E.right({ log: createEventLog(redis, federation), redis, federation });
+  let connectionError: Error | undefined;
+  redis.on('error', (err: Error) => { connectionError = err; });
+  return E.right({
+    log: createEventLog(redis, federation), redis, federation,
+    failure: (err) => `cannot read the log at ${redisUrl}: ${(connectionError ?? (err as Error)).message}`,
+  });
 }

@@ -13,7 +13,7 @@ const HELP = `usage: kfed history <kind>/<name> [-n NAMESPACE] [-o json] [--fede
 The timeline of one federated object, oldest first: time, actor, event, what changed in the
 desired state, per-cluster replicas before → after, and the reason the scheduler recorded.
 <kind> is any name kubectl accepts: rs, replicaset, replicasets, replicaset.apps, deploy, job, svc,
-cluster ... (aggregated status reports are left out; kfed get shows the current status).
+cluster ... (aggregated status reports are left out; kubectl get shows the current status).
 
   -n, --namespace NS  namespace of the object (default "default"; ignored for cluster-scoped kinds)
   -o, --output json   the rows as a JSON array
@@ -73,8 +73,7 @@ export async function main(args: string[]): Promise<number> {
   const ref: ObjectRef = { group: type.storage.group, kind: type.storage.kind, namespace: type.namespaced ? namespace ?? 'default' : '', name };
   const opened = openLog(flags, process.env);
   if (E.isLeft(opened)) return fail(opened.left, 2);
-  const { log, redis, federation } = opened.right;
-  redis.on('error', () => undefined); // surfaces as the failed read below
+  const { log, redis, federation, failure } = opened.right;
   try {
     const { events } = await log.readStream(objectStream(ref));
     const where = type.namespaced ? ` in namespace "${ref.namespace}"` : '';
@@ -84,7 +83,7 @@ export async function main(args: string[]): Promise<number> {
     process.stdout.write(output === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : formatHistory(rows));
     return 0;
   } catch (err) {
-    return fail(`cannot read the log: ${(err as Error).message}`, 1);
+    return fail(failure(err), 1);
   } finally {
     redis.disconnect();
   }

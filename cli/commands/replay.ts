@@ -82,8 +82,7 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`kfed replay: ${opened.left}\n`);
     return 2;
   }
-  const { log, redis, federation } = opened.right;
-  redis.on('error', () => undefined); // surfaces as the failed read below
+  const { log, redis, federation, failure } = opened.right;
   try {
     const report = await replayLog(log);
     const mismatches = report.decisions.filter((d) => d.mismatch !== undefined);
@@ -97,7 +96,7 @@ export async function main(args: string[]): Promise<number> {
       : `replayed ${report.decisions.length} decisions of ${report.objects} objects in federation ${federation}: ${mismatches.length} mismatches${skipped}\n`);
     return mismatches.length === 0 ? 0 : 1;
   } catch (err) {
-    process.stderr.write(`kfed replay: cannot read the log: ${(err as Error).message}\n`);
+    process.stderr.write(`kfed replay: ${failure(err)}\n`);
     return 1;
   } finally {
     redis.disconnect();

@@ -5,9 +5,9 @@ import type { ObjectRef } from '../events/streams.js';
 import { replicatedKinds } from '../federation/contributions.js';
 import { kindKey, type StoredObject } from '../federation/state.js';
 import { SYSTEM_NAMESPACE } from '../federation/types.js';
-import { getArray, getNumber, getString } from '../kube-api/json.js';
+import { getArray, getNumber, getPath, getString } from '../kube-api/json.js';
 import type { KubeObject } from '../kube-api/object.js';
-import { matchesLabels, type LabelSelector } from '../kube-api/selectors.js';
+import { matchesLabels } from '../kube-api/selectors.js';
 import { plan, PLANNER_VERSION, type PlanInput } from '../placement/planner.js';
 import {
   CLUSTER_SELECTOR_ANNOTATION, formatPreferencesError, MAX_COUNT, parseClusterSelector, parsePreferences, PREFERENCES_ANNOTATION,
@@ -113,7 +113,7 @@ function observedCounts(object: KubeObject, eligible: ReadonlySet<string>): { cu
 /** The replicas a kind is scaled by: spec.replicas, or a Job's spec.parallelism (both default to 1). */
 function totalReplicas(object: KubeObject, ref: ObjectRef): E.Either<string, number> {
   const field = ref.kind === 'Job' ? 'parallelism' : 'replicas';
-  const v = object['spec'] === undefined ? undefined : (object['spec'] as Record<string, unknown>)[field];
+  const v = getPath(object, 'spec', field);
   if (v === undefined || v === null) return E.right(1);
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_COUNT
     ? E.right(v) : E.left(`spec.${field}: must be a non-negative integer`);
@@ -159,7 +159,7 @@ export function decide(
   let nextCheckAt: number | undefined;
   const candidates = clusters.map(clusterHealth).filter((h) => h.name !== '').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((h) => {
-      const { c, at } = candidate(h, matches(selector.right, h), before.get(h.name), now, config);
+      const { c, at } = candidate(h, matchesLabels(selector.right, h.labels), before.get(h.name), now, config);
       if (at !== undefined && (nextCheckAt === undefined || at < nextCheckAt)) nextCheckAt = at;
       return c;
     });
@@ -199,5 +199,3 @@ export function decide(
     ...later,
   };
 }
-
-const matches = (selector: LabelSelector, h: ClusterHealth): boolean => matchesLabels(selector, h.labels);

@@ -169,3 +169,21 @@ t.test('no eligible cluster', async (t) => {
   t.equal(d.reason, 'first placement; no eligible cluster');
   t.match(when(replicaSet(3), []), { _tag: 'Decided', data: { placement: {}, clusters: [], reason: 'first placement; no eligible cluster' } });
 });
+
+t.test('reasons name every change of preferences and running counts', async (t) => {
+  const prefs = (p: unknown): KubeObject => replicaSet(10, { [PREFERENCES_ANNOTATION]: JSON.stringify(p) });
+  const given = decided(when(prefs({ rebalance: true, clusters: { berlin: { weight: 1, maxReplicas: 10 }, 'new-york': { weight: 1 } } }), both()));
+  const cases: [string, unknown, string][] = [
+    ['a limit', { rebalance: true, clusters: { berlin: { weight: 1, maxReplicas: 2 }, 'new-york': { weight: 1 } } },
+      'limits changed: berlin maxReplicas 10→2'],
+    ['an entry dropped, rebalance off', { clusters: { berlin: { weight: 1, maxReplicas: 10 } } },
+      'weights changed: new-york 1→none; rebalance true→false'],
+  ];
+  for (const [name, p, reason] of cases) t.equal(decided(when(prefs(p), both(), given)).reason, reason, name);
+
+  const keep = { clusters: { '*': { weight: 1 } } };
+  const running = (b: number, ny: number): KubeObject => ({ ...prefs(keep), status: { clusters: [{ name: 'berlin', replicas: b }, { name: 'new-york', replicas: ny }] } });
+  const first = decided(when(running(10, 0), both()));
+  t.same(first.placement, { berlin: 10 });
+  t.equal(decided(when(running(2, 8), both(), first)).reason, 'running replicas changed: berlin 10→2, new-york 0→8');
+});
