@@ -40,10 +40,10 @@ export function isDnsLabel(s: string): boolean {
 /** Federation and member cluster names: they become single NATS subject tokens and Redis key parts. */
 export const DnsLabel = textCodec('a DNS-1123 label (lowercase letters, digits and "-", at most 63)', (s) => (isDnsLabel(s) ? s : undefined));
 
-/** A 32-byte key in base64, such as KFED_ENCRYPTION_KEY. */
-export const Base64Key = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
-
 export const Bool = textCodec('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
+
+/** The key that seals Secret data at rest (AES-256-GCM): every service that reads Secrets needs the same one. */
+export const EncryptionKey = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
 
 export const NonEmptyString = textCodec('a non-empty string', (s) => (s.trim() === '' ? undefined : s));
 

@@ -1,5 +1,5 @@
 // The API server's configuration: environment variables with documented defaults.
-import { Base64Key, Bool, NonEmptyString, NonNegativeInt, Port, PositiveInt } from '../../libs/config/codecs.js';
+import { Bool, EncryptionKey, NonEmptyString, NonNegativeInt, Port, PositiveInt } from '../../libs/config/codecs.js';
 import { commonConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 
@@ -10,7 +10,7 @@ export const apiServerConfig = {
   KFED_API_INSECURE_HTTP: { codec: Bool, default: 'false', doc: 'Serve plain http instead of https (local experiments only: kubectl sends no tokens over http).' },
   KFED_API_TLS_DIR: { codec: NonEmptyString, default: '.kfed/tls', doc: 'Directory with ca.crt, tls.crt and tls.key; generated there (a new CA) when absent.' },
   KFED_API_TOKEN_FILE: { codec: NonEmptyString, doc: 'Token file, one `token,user,role` per line (role admin or read-only). Unset: anonymous requests act as admin.' },
-  KFED_ENCRYPTION_KEY: { codec: Base64Key, secret: true, doc: 'Key that seals Secret data in the log (AES-256-GCM). Every service that reads Secrets needs the same key.' },
+  KFED_ENCRYPTION_KEY: { codec: EncryptionKey, secret: true, doc: 'Key that seals Secret data in the log (AES-256-GCM). Every service that reads Secrets needs the same key.' },
   KFED_API_BODY_LIMIT: { codec: PositiveInt, default: String(3 * 1024 * 1024), doc: 'Largest request body in bytes; larger ones get 413.' },
   KFED_API_WATCH_WINDOW: { codec: PositiveInt, default: '10000', doc: 'Recent changes kept for watches to resume from; older resourceVersions get 410 Expired.' },
   KFED_API_NATS_QUEUE: { codec: NonEmptyString, default: 'apiserver', doc: 'Queue group of the desired-state request subjects (replicas share the requests).' },

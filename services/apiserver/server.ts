@@ -17,9 +17,11 @@ import type { Logger } from '../../libs/infra/log/logger.js';
 import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
 import type { Redis } from '../../libs/infra/redis/connection.js';
 import { createEventLog } from '../../libs/infra/redis/eventlog.js';
+import { probeTimes } from '../../libs/infra/redis/probe-times.js';
 import { runProjection, type RunningProjection } from '../../libs/infra/redis/projection-runner.js';
 import { serveDesiredState } from './desired-bus.js';
 import { createEventStore } from './event-store.js';
+import { withProbeTimes } from './probe-times.js';
 
 export const apiVersionInfo = {
   major: '1', minor: '32', gitVersion: 'v1.32.0-kfed', gitCommit: 'kfed', gitTreeState: 'clean',
@@ -70,7 +72,10 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   });
   await state.ready;
 
-  const store = createEventStore({ log, state, sealer, clock, ...(deps.catchUpMs === undefined ? {} : { catchUpMs: deps.catchUpMs }) });
+  const store = withProbeTimes(
+    createEventStore({ log, state, sealer, clock, ...(deps.catchUpMs === undefined ? {} : { catchUpMs: deps.catchUpMs }) }),
+    probeTimes(deps.redis, log.keys), logger,
+  );
   const core = createApiHandler({
     types: federationTypes, store, clock, newUid: randomUUID, version: apiVersionInfo,
     admission: [federationAdmission],
