@@ -1,8 +1,10 @@
-// Writes the JSON Schema of the event log (schemas/events/*.schema.json) from the io-ts codecs.
-// `npm run schemas` regenerates them; test/unit/events/schemas.test.ts fails when they drift.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Writes what is derived from declarations in the code: the JSON Schema of the event log
+// (schemas/events/*.schema.json) and the configuration reference (docs/configuration.md, README).
+// `npm run schemas` regenerates them; unit tests fail when they drift.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configurationDoc, withReadmeTable } from './configuration.js';
 import { eventSchemaFiles } from './event-schemas.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas');
@@ -12,3 +14,10 @@ for (const [file, schema] of Object.entries(eventSchemaFiles())) {
   writeFileSync(path, JSON.stringify(schema, null, 2) + '\n');
   console.log(`wrote schemas/${file}`);
 }
+
+const repo = join(root, '..');
+writeFileSync(join(repo, 'docs', 'configuration.md'), configurationDoc());
+console.log('wrote docs/configuration.md');
+const readme = join(repo, 'README.md');
+writeFileSync(readme, withReadmeTable(readFileSync(readme, 'utf8')));
+console.log('wrote the configuration table of README.md');

@@ -4,6 +4,7 @@ import { objectStream, type ObjectRef } from '../../libs/events/streams.js';
 import { resolveFederationType } from '../../libs/federation/kind-names.js';
 import { historyRows, type HistoryRow } from '../../libs/scheduling/history.js';
 import { LOG_FLAGS_HELP, openLog, takeLogFlag, type LogFlags } from '../federation-log.js';
+import { columns } from '../columns.js';
 
 export const summary = 'show why an object\'s replicas moved: its desired-state changes and placement decisions';
 
@@ -27,13 +28,7 @@ const COLUMNS: readonly [string, keyof HistoryRow][] = [
 
 /** The rows as an aligned table, kubectl style (empty cells as "-", times to the second). */
 export function formatHistory(rows: readonly HistoryRow[]): string {
-  const cells = rows.map((r) => COLUMNS.map(([, key]) => {
-    const v = key === 'time' ? r.time.replace(/\.\d+Z$/, 'Z') : r[key];
-    return v === '' ? '-' : v;
-  }));
-  const widths = COLUMNS.map(([title], i) => Math.max(title.length, ...cells.map((c) => (c[i] as string).length)));
-  const line = (values: readonly string[]): string => values.map((v, i) => (i === values.length - 1 ? v : v.padEnd((widths[i] as number) + 3))).join('');
-  return [line(COLUMNS.map(([title]) => title)), ...cells.map(line)].join('\n') + '\n';
+  return columns(COLUMNS.map(([title]) => title), rows.map((r) => COLUMNS.map(([, key]) => (key === 'time' ? r.time.replace(/\.\d+Z$/, 'Z') : r[key]))));
 }
 
 function fail(message: string, code: number): number {

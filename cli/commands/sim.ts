@@ -10,6 +10,7 @@ import {
   AdminError, ClusterStatus, ClusterStatusList, describeFault, faultActions, SimulatorExtension, simulatorExtensionName,
   type FaultAction, type FaultRequest,
 } from '../../libs/simulator/faults.js';
+import { columns } from '../columns.js';
 
 export const summary = 'simulated member clusters: `sim start` runs them, `sim fault CLUSTER ACTION` breaks and mends them';
 
@@ -132,12 +133,12 @@ async function status(p: Parsed): Promise<number> {
   if (E.isLeft(admin)) return fail(1, `kfed sim status: ${admin.left}`);
   const r = await admin.right.call('GET', '/v1/clusters', ClusterStatusList);
   if (E.isLeft(r)) return fail(1, `kfed sim status: ${r.left}`);
-  for (const c of r.right.clusters) {
+  process.stdout.write(columns(['CLUSTER', 'SERVER', 'FAULTS'], r.right.clusters.map((c) => {
     const f = c.faults;
     const faults = [f.offline ? 'offline' : 'online', ...(f.unhealthy ? ['unhealthy'] : []),
       ...(f.latencyMs > 0 ? [`latency ${f.latencyMs} ms`] : []), ...(f.writeErrorFraction > 0 ? [`write-errors ${f.writeErrorFraction}`] : [])];
-    console.log(`${c.name.padEnd(16)} ${c.server.padEnd(26)} ${faults.join(', ')}`);
-  }
+    return [c.name, c.server, faults.join(', ')];
+  })));
   return 0;
 }
 

@@ -45,6 +45,9 @@ export const Bool = textCodec('true or false', (s) => (s === 'true' ? true : s =
 /** The key that seals Secret data at rest (AES-256-GCM): every service that reads Secrets needs the same one. */
 export const EncryptionKey = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
 
+/** A file path, or empty for none. */
+export const OptionalPath = textCodec<string>('a file path (empty: none)', (s) => s);
+
 export const NonEmptyString = textCodec('a non-empty string', (s) => (s.trim() === '' ? undefined : s));
 
 /** A comma-separated list of URLs whose scheme is one of `schemes`; kept as the normalised text. */

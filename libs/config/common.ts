@@ -1,5 +1,5 @@
 // The configuration variables every kfed service reads; a service spreads these into its own declaration.
-import { DnsLabel, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from './codecs.js';
+import { DnsLabel, EncryptionKey, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from './codecs.js';
 import type { ConfigDecl } from './config.js';
 
 /** What runService itself needs: logging, the ops HTTP server and the shutdown grace period. */
@@ -15,4 +15,9 @@ export const commonConfig = {
   NATS_URL: { codec: urlList(['nats', 'tls']), default: 'nats://127.0.0.1:4222', doc: 'NATS server(s) carrying change hints and request/reply.' },
   REDIS_URL: { codec: url(['redis', 'rediss']), default: 'redis://127.0.0.1:6379', doc: 'Redis holding the event log (the source of truth) and projections.' },
   ...runtimeConfig,
+} satisfies ConfigDecl;
+
+/** Services that read or write Secrets (API server, registry, syncer) share the sealing key. */
+export const encryptionConfig = {
+  KFED_ENCRYPTION_KEY: { codec: EncryptionKey, secret: true, doc: 'Key that seals Secret data in the log (AES-256-GCM). Every service that reads Secrets needs the same key.' },
 } satisfies ConfigDecl;

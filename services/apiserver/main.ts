@@ -17,7 +17,7 @@ runService({
     const sealer = createSealer(config.KFED_ENCRYPTION_KEY);
     if (E.isLeft(sealer)) throw new Error(sealer.left.message);
     let tokens;
-    if (config.KFED_API_TOKEN_FILE !== undefined) {
+    if (config.KFED_API_TOKEN_FILE !== '') {
       const parsed = parseTokenFile(readFileSync(config.KFED_API_TOKEN_FILE, 'utf8'));
       if (E.isLeft(parsed)) throw new Error(`${config.KFED_API_TOKEN_FILE}: ${parsed.left}`);
       tokens = parsed.right;

@@ -1,4 +1,4 @@
-// The scheduler's configuration variables (see docs/scheduler.md for the table).
+// The scheduler's configuration variables (docs/configuration.md lists them).
 import { NonNegativeInt, PositiveInt } from '../../libs/config/codecs.js';
 import { commonConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';

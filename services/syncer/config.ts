@@ -1,8 +1,8 @@
 // The syncer's configuration variables (see docs/architecture.md, "The syncer").
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { DnsLabel, EncryptionKey, NonEmptyString, PositiveInt } from '../../libs/config/codecs.js';
-import { commonConfig } from '../../libs/config/common.js';
+import { DnsLabel, NonEmptyString, PositiveInt } from '../../libs/config/codecs.js';
+import { commonConfig, encryptionConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 import { formatLabelSelector, parseLabelSelector, type LabelSelector } from '../../libs/kube-api/selectors.js';
 
@@ -20,7 +20,7 @@ export const LabelSelectorText = new t.Type<LabelSelector, string, unknown>(
 
 export const syncerConfig = {
   ...commonConfig,
-  KFED_ENCRYPTION_KEY: { codec: EncryptionKey, secret: true, doc: 'Key that opens Secret data in the log (the API server\'s): member kubeconfigs and the Secrets the syncer propagates.' },
+  ...encryptionConfig,
   KFED_SYNCER_SELECTOR: {
     codec: LabelSelectorText, default: '',
     doc: 'Which member clusters this syncer may serve, by the labels of their Cluster objects (e.g. `region=eu-central` for a pool per region).',

@@ -24,7 +24,8 @@ function start(t: { teardown(fn: () => unknown): void }, env: Record<string, str
   const child: Child = {
     lines: [],
     stderr: '',
-    exited: new Promise((resolve) => proc.on('exit', (code) => resolve(code))),
+    // 'close', not 'exit': only then has everything the child wrote to its pipes been read.
+    exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
     kill: (signal) => proc.kill(signal),
     logged: (msg) => child.lines.find((l) => l.msg === msg),
   };
