@@ -1,4 +1,4 @@
-// The aggregator's configuration variables (see docs/architecture.md, "The aggregator").
+// The aggregator's configuration variables (the reference in docs/configuration.md is generated from them).
 import { PositiveInt } from '../../libs/config/codecs.js';
 import { commonConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';

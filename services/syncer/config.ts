@@ -1,4 +1,4 @@
-// The syncer's configuration variables (see docs/architecture.md, "The syncer").
+// The syncer's configuration variables (the reference in docs/configuration.md is generated from them).
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { DnsLabel, NonEmptyString, PositiveInt } from '../../libs/config/codecs.js';
@@ -55,8 +55,8 @@ export const syncerConfig = {
     codec: PositiveInt, default: '30000',
     doc: 'A member that cannot be reached is retried with doubling delays from 200 ms up to this; other members are not held up.',
   },
-  KFED_SYNCER_CLIENT_ADDRESS: {
+  KFED_CLIENT_ADDRESS: {
     codec: NonEmptyString, default: '127.0.0.1',
-    doc: 'This syncer\'s IPv4 address as members see it: picks the Cluster\'s serverAddressByClientCIDRs entry (longest matching clientCIDR).',
+    doc: 'The syncer\'s own IPv4 address: members are reached at the Cluster\'s serverAddressByClientCIDRs entry with the longest clientCIDR containing it (0.0.0.0/0 is the fallback).',
   },
 } satisfies ConfigDecl;

@@ -35,7 +35,7 @@ runService({
         reportResendMs: config.KFED_SYNCER_REPORT_RESEND_MS,
         requestTimeoutMs: config.KFED_SYNCER_REQUEST_TIMEOUT_MS,
         backoff: { initialMs: 200, maxMs: config.KFED_SYNCER_BACKOFF_MAX_MS },
-        clientAddress: config.KFED_SYNCER_CLIENT_ADDRESS,
+        clientAddress: config.KFED_CLIENT_ADDRESS,
       },
     });
     return {

@@ -16,6 +16,7 @@ import { REDIS_URL, NATS_URL } from './federation.js';
 import { kubectlAt, startTestSimulator, type ContextKubectl, type TestSimulator } from './membersim.js';
 import { federationDriver, type FederationDriver } from './scheduler.js';
 import { kubeGet } from './kube-http.js';
+import { startTestRegistry, type TestRegistry } from './registry.js';
 
 /** Delays shortened from Federation v1's 60 s and 20 s so that failover runs in a test. */
 export const FAST_SCHEDULING: SchedulingConfig = { failoverDelayMs: 1500, recoveryDelayMs: 800 };
@@ -50,7 +51,9 @@ export interface ControlPlane {
   scheduler(name?: string, scheduling?: SchedulingConfig): Promise<Scheduler>;
   syncer(name?: string, settings?: Partial<SyncerSettings>): Promise<Syncer>;
   aggregator(name?: string, settings?: Partial<AggregatorSettings>): Promise<Aggregator>;
-  /** The three controllers with test settings. */
+  /** The registry, probing the members every 300 ms (Offline after about a second). */
+  registry(name?: string): Promise<TestRegistry>;
+  /** Scheduler, syncer and aggregator with test settings (cluster health as joined: Ready). */
   controllers(): Promise<void>;
 }
 
@@ -139,6 +142,7 @@ export async function startControlPlane(t: Teardown, clusters = 'berlin,new-york
       redis: c.redis, log: c.log, bus: c.bus, logger: logger.child({ replica: name }), replica: name, clock: () => new Date(), newId: randomUUID,
       settings: { ...TEST_AGGREGATOR, ...settings },
     })),
+    registry: (name = 'registry') => startTestRegistry(t, api, name),
     async controllers() {
       await plane.scheduler();
       await plane.syncer();
