@@ -7,6 +7,7 @@ import { PREFERENCES_ANNOTATION } from '../../libs/placement/preferences.js';
 import { ADOPT_ANNOTATION, FEDERATED_OBJECT_ANNOTATION, MANAGED_BY_LABEL, ORPHAN_ANNOTATION } from '../../libs/sync/render.js';
 import { preferences } from '../support/federation-objects.js';
 import { startControlPlane, type ControlPlane, type ObjectAt } from '../support/control-plane.js';
+import type { SyncerSettings } from '../../services/syncer/syncer.js';
 import { startTestApiServer } from '../support/apiserver.js';
 import { waitFor } from '../support/wait.js';
 
@@ -184,4 +185,25 @@ t.test('control-plane Secrets are never propagated; other Secrets are, in clear'
     t.equal(await p.inMember(cluster, { resource: 'namespaces', name: 'kfed-system' }), undefined, `no kfed-system in ${cluster}`);
     t.equal(await p.inMember(cluster, { resource: 'secrets', namespace: 'kfed-system', name: cluster }), undefined);
   }
+});
+
+t.test('syncers split the clusters; a syncer\'s clusters are taken over when it stops; a selector keeps a pool to its region', async (t) => {
+  const p = await startControlPlane(t, 'berlin,new-york,paris,tokyo');
+  await p.scheduler();
+  await p.aggregator();
+  // Two pools with selectors that do not overlap: eu-central, and the rest of the world (served by two syncers).
+  const rest: Partial<SyncerSettings> = { selector: [{ key: 'region', operator: 'NotIn', values: ['eu-central'] }] };
+  const a = await p.syncer('syncer-a', rest);
+  const b = await p.syncer('syncer-b', rest);
+  const eu = await p.syncer('syncer-eu', { pool: 'eu', selector: [{ key: 'region', operator: 'In', values: ['eu-central'] }] });
+  // Each cluster is served by exactly one of them (which one depends on the shards each holds).
+  await waitFor('syncers a and b to share new-york, paris and tokyo', () => [...a.clusters(), ...b.clusters()].sort().join(',') === 'new-york,paris,tokyo');
+  await waitFor('the eu pool to serve berlin', () => eu.clusters().length > 0);
+  t.same(eu.clusters(), ['berlin'], 'the eu pool serves only the cluster its selector picks');
+
+  await a.stop();
+  await waitFor('syncer b to serve the clusters a served', () => b.clusters().length === 3);
+  await apply(p, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after', namespace: 'default' }, data: { k: 'v' } });
+  await waitFor('the ConfigMap in every member', async () =>
+    (await Promise.all(p.clusters.map((c) => p.inMember(c, cm('after'))))).every((o) => o !== undefined));
 });

@@ -85,23 +85,43 @@ function agentFor(access: MemberAccess, maxSockets: number): http.Agent {
   });
 }
 
+/**
+ * The transport under client-node's API classes: node:https on one keep-alive pool per member, each
+ * request bounded in time. (client-node's own goes through node-fetch 2, which builds an agent per
+ * request and, on Node 20, fails chunked responses on reused connections with "Premature close".)
+ */
+function pooledTransport(agent: http.Agent, timeoutMs: number): k8s.HttpLibrary {
+  const send = (ctx: k8s.RequestContext): Promise<k8s.ResponseContext> => new Promise((resolve, reject) => {
+    const url = new URL(ctx.getUrl());
+    const request = (url.protocol === 'http:' ? http.request : https.request)(url, {
+      method: ctx.getHttpMethod(), headers: ctx.getHeaders(), agent, signal: AbortSignal.timeout(timeoutMs),
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve(new k8s.ResponseContext(res.statusCode ?? 0, headers, { text: async () => body.toString('utf8'), binary: async () => body }));
+      });
+    });
+    request.on('error', reject);
+    const body = ctx.getBody();
+    if (typeof body === 'string' || Buffer.isBuffer(body)) request.write(body);
+    request.end();
+  });
+  return k8s.wrapHttpLibrary({ send });
+}
+
 export function memberObjects(access: MemberAccess, options: MemberObjectsOptions): MemberObjects {
   const kubeConfig = memberKubeConfig(access);
   const agent = agentFor(access, options.maxSockets);
   const timeoutMs = options.requestTimeoutMs;
-  // client-node builds a new agent (a new TLS handshake) per request; this one keeps connections open, and bounds each request in time.
-  const pooled: k8s.Middleware = {
-    pre: async (ctx) => {
-      ctx.setAgent(agent);
-      ctx.setSignal(AbortSignal.timeout(timeoutMs));
-      return ctx;
-    },
-    post: async (ctx) => ctx,
-  };
   const api = new k8s.KubernetesObjectApi(k8s.createConfiguration({
     baseServer: new k8s.ServerConfiguration(access.server, {}),
     authMethods: { default: kubeConfig },
-    promiseMiddleware: [pooled],
+    httpApi: pooledTransport(agent, timeoutMs),
   }));
 
   const attempt = async <A>(f: () => Promise<A>): Promise<E.Either<MemberError, A>> => {
