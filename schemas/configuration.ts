@@ -4,6 +4,7 @@ import { commonConfig, encryptionConfig, runtimeConfig } from '../libs/config/co
 import { configTable, type ConfigDecl } from '../libs/config/config.js';
 import { apiServerConfig } from '../services/apiserver/config.js';
 import { membersimConfig } from '../services/membersim/config.js';
+import { registryConfig } from '../services/registry/config.js';
 import { schedulerConfig } from '../services/scheduler/config.js';
 import { syncerConfig } from '../services/syncer/config.js';
 import { aggregatorConfig } from '../services/aggregator/config.js';
@@ -14,6 +15,7 @@ export const serviceConfigs: Readonly<Record<string, ConfigDecl>> = {
   scheduler: schedulerConfig,
   syncer: syncerConfig,
   aggregator: aggregatorConfig,
+  registry: registryConfig,
   membersim: membersimConfig,
 };
 

@@ -42,9 +42,6 @@ export const DnsLabel = textCodec('a DNS-1123 label (lowercase letters, digits a
 
 export const Bool = textCodec('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
 
-/** The key that seals Secret data at rest (AES-256-GCM): every service that reads Secrets needs the same one. */
-export const EncryptionKey = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
-
 /** A file path, or empty for none. */
 export const OptionalPath = textCodec<string>('a file path (empty: none)', (s) => s);
 

@@ -1,5 +1,5 @@
 // The configuration variables every kfed service reads; a service spreads these into its own declaration.
-import { DnsLabel, EncryptionKey, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from './codecs.js';
+import { textCodec, DnsLabel, LogLevel, NonEmptyString, Port, PositiveInt, url, urlList } from './codecs.js';
 import type { ConfigDecl } from './config.js';
 
 /** What runService itself needs: logging, the ops HTTP server and the shutdown grace period. */
@@ -16,6 +16,8 @@ export const commonConfig = {
   REDIS_URL: { codec: url(['redis', 'rediss']), default: 'redis://127.0.0.1:6379', doc: 'Redis holding the event log (the source of truth) and projections.' },
   ...runtimeConfig,
 } satisfies ConfigDecl;
+
+const EncryptionKey = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
 
 /** Services that read or write Secrets (API server, registry, syncer) share the sealing key. */
 export const encryptionConfig = {

@@ -1,7 +1,12 @@
 // The registry's configuration variables (docs/registry.md shows them as a table).
-import { EncryptionKey, NonEmptyString, PositiveInt } from '../../libs/config/codecs.js';
-import { commonConfig } from '../../libs/config/common.js';
+import { PositiveInt, textCodec } from '../../libs/config/codecs.js';
+import { commonConfig, encryptionConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
+
+const IPv4 = textCodec('an IPv4 address such as 10.1.2.3', (s) => {
+  const parts = s.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255) ? s : undefined;
+});
 
 export const registryConfig = {
   ...commonConfig,
@@ -26,7 +31,7 @@ export const registryConfig = {
     doc: 'Nodes and version (region, zones, capacity) are read on every this many-th probe, and on the probe where the health result changes.',
   },
   KFED_CLIENT_ADDRESS: {
-    codec: NonEmptyString, default: '127.0.0.1',
+    codec: IPv4, default: '127.0.0.1',
     doc: 'The registry\'s own IPv4 address: the Cluster\'s serverAddressByClientCIDRs entry with the longest clientCIDR containing it is probed (0.0.0.0/0 is the fallback).',
   },
   KFED_REGISTRY_SHARDS: {
@@ -37,8 +42,5 @@ export const registryConfig = {
     codec: PositiveInt, default: '5000',
     doc: 'Shard leases live this long unless renewed (every third of it). The clusters of a replica that dies are probed again within 4/3 of this plus one period: keep it at most 3/4 of the period for a takeover within two periods.',
   },
-  KFED_ENCRYPTION_KEY: {
-    codec: EncryptionKey, secret: true,
-    doc: 'Key that opens the sealed kubeconfig Secrets (the API server\'s KFED_ENCRYPTION_KEY).',
-  },
+  ...encryptionConfig,
 } satisfies ConfigDecl;

@@ -1,6 +1,7 @@
 // The registry service: probes every member cluster once per period and records its health and capacity changes.
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { isDnsLabel } from '../../libs/config/codecs.js';
 import { Counter, Gauge, Histogram, type Registry as MetricsRegistry } from 'prom-client';
 import { expectVersion, type NewEvent } from '../../libs/events/envelope.js';
 import { objectStream, parseObjectStream } from '../../libs/events/streams.js';
@@ -253,7 +254,7 @@ export async function start(deps: RegistryDeps): Promise<Registry> {
           metrics.observations.inc();
           logger.info({ cluster: m.name, key: m.stream, correlationId, ...capacity }, 'cluster capacity observed');
         }
-        deps.bus.publish(deps.bus.subjects.cluster.health(m.name), KeysChanged, { keys: [m.stream] });
+        if (isDnsLabel(m.name)) deps.bus.publish(deps.bus.subjects.cluster.health(m.name), KeysChanged, { keys: [m.stream] });
         await view.waitFor(appended.right.positions[appended.right.positions.length - 1] as string, catchUpMs);
         return;
       }

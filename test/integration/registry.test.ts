@@ -115,6 +115,18 @@ t.test('health through faults, zones and capacity, lastProbeTime, and kubectl ge
     t.same(await healthHistory(api, 'berlin'), ['True/False', 'Unknown/True', 'True/False'], 'each transition recorded once');
   });
 
+  t.test('a hung member is Offline after its timeouts; the other one is probed as before', async (t) => {
+    await sim.sim.fault('berlin', { action: 'latency', value: 2000 });
+    const since = new Date().toISOString();
+    const offline = await waitForCondition(api, 'berlin', 'Offline', 'True');
+    t.match(offline.message, /is not reachable: no answer within 250 ms$/);
+    const times = probeTimes(api.redis, redisKeys(api.federation));
+    await waitFor('new-york probed while berlin hangs', async () => ((await times.read(['new-york'])).get('new-york') ?? '') > since);
+    t.equal(condition(api, 'new-york', 'Ready')?.status, 'True');
+    await sim.sim.fault('berlin', { action: 'latency', value: 0 });
+    await waitForCondition(api, 'berlin', 'Ready', 'True');
+  });
+
   t.test('made unhealthy: Ready False and Offline False', async (t) => {
     await sim.sim.fault('new-york', { action: 'unhealthy' });
     const notReady = await waitForCondition(api, 'new-york', 'Ready', 'False');

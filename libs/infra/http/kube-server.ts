@@ -161,6 +161,9 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
     });
   };
   const server: Server = o.tls === undefined ? createHttpServer(onRequest) : createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, onRequest);
+  // Idle connections stay open 90 s, as kube-apiserver keeps them (k8s.io/apiserver secure serving: IdleTimeout
+  // 90 s, matching Go's client keep-alive), not Node's 5 s: clients polling every few seconds reuse their TLS connection.
+  server.keepAliveTimeout = 90_000;
   const host = o.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,6 +2,7 @@
 // Failures come back as values in words; a Node error (which may quote a request) never leaves this module.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import type { MemberAccess } from '../../federation/member-access.js';
 
 export type MemberAnswer =
@@ -45,54 +46,60 @@ export function memberHttp(access: MemberAccess): MemberHttp {
   const ca = pem(access.caData);
   const cert = pem(access.clientCertData);
   const key = pem(access.clientKeyData);
+  // One TLS context per member: built per connection, parsing the CA and key would cost more than the probe.
   const agent = secure
     ? new https.Agent({
-      keepAlive: true, maxSockets: 4,
-      rejectUnauthorized: !access.insecureSkipTlsVerify,
-      ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }),
+      keepAlive: true, maxSockets: 4, rejectUnauthorized: !access.insecureSkipTlsVerify,
+      secureContext: tls.createSecureContext({
+        ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }),
+      }),
     })
     : new http.Agent({ keepAlive: true, maxSockets: 4 });
   const headers: Record<string, string> = { accept: 'application/json, */*', 'user-agent': 'kfed-registry' };
   if (access.token !== undefined) headers['authorization'] = `Bearer ${access.token}`;
 
-  return {
-    get: (path, timeoutMs, signal) => new Promise<MemberAnswer>((resolve) => {
-      let settled = false;
-      const finish = (answer: MemberAnswer): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(answer);
-      };
-      const fail = (code: string | undefined): void => finish({ _tag: 'Unreachable', reason: unreachableReason(code, timeoutMs) });
-      const req = (secure ? https : http).request({
-        protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${base}${path}`, method: 'GET', headers, agent,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY) {
-            req.destroy();
-            fail('KFED_TOO_LARGE');
-          } else chunks.push(chunk);
-        });
-        res.on('end', () => finish({ _tag: 'Answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
+  const send = (path: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<MemberAnswer> => new Promise<MemberAnswer>((resolve) => {
+    let settled = false;
+    const finish = (answer: MemberAnswer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(answer);
+    };
+    const fail = (code: string | undefined): void => finish({ _tag: 'Unreachable', reason: unreachableReason(code, timeoutMs) });
+    const req = (secure ? https : http).request({
+      protocol: url.protocol, hostname: url.hostname, port: url.port, path: `${base}${path}`, method: 'GET', headers, agent,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY) {
+          req.destroy();
+          fail('KFED_TOO_LARGE');
+        } else chunks.push(chunk);
       });
-      const timer = setTimeout(() => {
-        req.destroy();
-        fail('KFED_TIMEOUT');
-      }, timeoutMs);
-      const onAbort = (): void => {
-        req.destroy();
-        fail('KFED_ABORTED');
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
-      req.end();
-    }),
+      res.on('end', () => finish({ _tag: 'Answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      fail('KFED_TIMEOUT');
+    }, timeoutMs);
+    const onAbort = (): void => {
+      req.destroy();
+      fail('KFED_ABORTED');
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (err: NodeJS.ErrnoException) => fail(err.code));
+    req.end();
+  });
+
+  return {
+    get: (path, timeoutMs, signal) => (signal?.aborted === true
+      ? Promise.resolve({ _tag: 'Unreachable', reason: unreachableReason('KFED_ABORTED', timeoutMs) })
+      : send(path, timeoutMs, signal)),
     close: () => agent.destroy(),
   };
 }
