@@ -165,8 +165,8 @@ async function scenario(clusters: number, gapMs: number, dir: string): Promise<{
     ] })));
 
     syncer = spawn(process.execPath, [join(here, '../services/syncer/main.js')], {
-      env: { ...process.env, LOG_LEVEL: 'warn', KFED_FEDERATION: federation, KFED_ENCRYPTION_KEY: key, REDIS_URL: redisUrl, NATS_URL: natsUrl, KFED_SYNCER_CONCURRENCY: '16' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, LOG_LEVEL: process.env.BENCH_SYNCER_LOG ?? 'warn', KFED_FEDERATION: federation, KFED_ENCRYPTION_KEY: key, REDIS_URL: redisUrl, NATS_URL: natsUrl, KFED_SYNCER_CONCURRENCY: '16' },
+      stdio: ['ignore', process.env.BENCH_SYNCER_LOG === undefined ? 'ignore' : 'inherit', 'inherit'],
     });
     // Warm-up: every copy created with 0 replicas; then the measured rollout to 1 replica per cluster.
     const warm = new Set<string>();

@@ -70,7 +70,6 @@ export async function start(deps: AggregatorDeps): Promise<Aggregator> {
   const onReports = ({ cluster, objects }: MemberStatusReported, subject: string): void => {
     // The subject names the cluster; a payload that says otherwise is not trusted with another cluster's counts.
     if (subjectTail(subject) !== cluster) return;
-    logger.debug({ cluster, reports: objects.length }, 'member reports');
     for (const r of objects) {
       let perCluster = reports.get(r.key);
       if (!r.present && r.conditions[0]?.reason === 'NotPlaced') {

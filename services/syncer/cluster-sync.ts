@@ -254,13 +254,14 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     if (live === undefined && (informer?.synced() !== true || desired._tag === 'Present')) {
       const got = await client.get(header);
       if (E.isLeft(got)) return failed(stream, got.left, undefined);
+      reachable();
       live = got.right;
     }
-    reachable();
 
     const step = planSync(desired, live, federation);
     const written = await write(step, live);
     if (E.isLeft(written)) return failed(stream, written.left, step._tag === 'Create' ? undefined : live);
+    if (step._tag !== 'InSync' && step._tag !== 'Blocked') reachable();
     if (step._tag !== 'InSync' && step._tag !== 'Blocked') logger.debug({ key: stream, step: step._tag }, 'member object written');
 
     if (desired._tag !== 'Present') {

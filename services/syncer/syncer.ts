@@ -77,6 +77,7 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   /** Clusters each object was placed on at the last look: a placement change also concerns the clusters it left. */
   const placedBefore = new Map<string, readonly string[]>();
   const accessProblems = new Map<string, string>();
+  const accessCache = new Map<string, { readonly version: string; readonly access: ReturnType<typeof memberAccess> }>();
   let owns: (shard: number) => boolean = () => false;
   let stopping: Promise<void> | undefined;
 
@@ -99,7 +100,11 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
       const secretName = getString(cluster, 'spec', 'secretRef', 'name');
       const secret = secretName === undefined ? undefined
         : s.federation.objects.get(objectStream({ group: '', kind: 'Secret', namespace: SYSTEM_NAMESPACE, name: secretName }))?.object;
-      const access = memberAccess(cluster, secret, settings.clientAddress);
+      // Parsing a kubeconfig per cluster on every look would cost a thousand clusters dearly: only when the Cluster or its Secret changed.
+      const version = `${cluster.metadata.resourceVersion ?? ''}/${secret?.metadata.resourceVersion ?? ''}`;
+      let known = accessCache.get(name);
+      if (known?.version !== version) accessCache.set(name, (known = { version, access: memberAccess(cluster, secret, settings.clientAddress) }));
+      const access = known.access;
       if (E.isLeft(access)) {
         if (accessProblems.get(name) !== access.left.message) logger.warn({ cluster: name, problem: access.left.message }, 'cannot reach member cluster');
         accessProblems.set(name, access.left.message);
