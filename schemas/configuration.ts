@@ -6,11 +6,15 @@ import { apiServerConfig } from '../services/apiserver/config.js';
 import { membersimConfig } from '../services/membersim/config.js';
 import { registryConfig } from '../services/registry/config.js';
 import { schedulerConfig } from '../services/scheduler/config.js';
+import { syncerConfig } from '../services/syncer/config.js';
+import { aggregatorConfig } from '../services/aggregator/config.js';
 
 /** Each service's own variables (the common ones are listed once). */
 export const serviceConfigs: Readonly<Record<string, ConfigDecl>> = {
   apiserver: apiServerConfig,
   scheduler: schedulerConfig,
+  syncer: syncerConfig,
+  aggregator: aggregatorConfig,
   registry: registryConfig,
   membersim: membersimConfig,
 };

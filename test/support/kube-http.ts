@@ -30,3 +30,21 @@ export function kubeWatch(e: KubeEndpoint, path: string): WatchStream {
   req.end();
   return { events, close: () => req.destroy() };
 }
+
+/** GET of one path as JSON; undefined on 404. */
+export function kubeGet(e: KubeEndpoint, path: string): Promise<Record<string, unknown> | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${e.url}${path}`, { ca: e.ca, headers: { authorization: `Bearer ${e.token}`, accept: 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => {
+        if (res.statusCode === 404) resolve(undefined);
+        else if (res.statusCode !== 200) reject(new Error(`GET ${path}: ${res.statusCode ?? '?'} ${body}`));
+        else resolve(JSON.parse(body) as Record<string, unknown>);
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

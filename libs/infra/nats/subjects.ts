@@ -34,6 +34,10 @@ function checkLabel(token: string, what: string): string {
  * - desired.apply / .delete      request/reply: change desired state (validated, appended by the owner).
  * - cluster.health.<cluster>     the registry saw a member's health or capacity change.
  * - cluster.sync.<cluster>       the objects placed on a member changed: its syncer should reconcile.
+ * - member.status.<cluster>      a syncer's reports on kfed's copies in a member (MemberStatusReported,
+ *                                libs/sync/member-status.ts): actual state for the aggregator, re-sent
+ *                                in full periodically, so a lost message only delays it.
+ * - member.resync                ask every syncer to re-send its reports in full (an aggregator started).
  * - replicas.heartbeat.<role>    a replica of <role> is alive (sent periodically): membership for
  *                                replicas that split work (e.g. syncers splitting member clusters).
  * - replicas.left.<role>         a replica stops gracefully: hand its work over now, not at expiry.
@@ -43,6 +47,7 @@ const families = {
   log: { appended: null },
   desired: { apply: null, delete: null },
   cluster: { health: 'cluster', sync: 'cluster' },
+  member: { status: 'cluster', resync: null },
   replicas: { heartbeat: 'role', left: 'role' },
 } as const;
 

@@ -10,6 +10,8 @@ t.test('every family builds kfed.<federation>.<area>.<verb>[.<tail>]', async (t)
     [s.desired.delete(), 'kfed.fed-1.desired.delete'],
     [s.cluster.health('berlin'), 'kfed.fed-1.cluster.health.berlin'],
     [s.cluster.sync('paris-2'), 'kfed.fed-1.cluster.sync.paris-2'],
+    [s.member.status('berlin'), 'kfed.fed-1.member.status.berlin'],
+    [s.member.resync(), 'kfed.fed-1.member.resync'],
     [s.replicas.heartbeat('syncer'), 'kfed.fed-1.replicas.heartbeat.syncer'],
     [s.replicas.left('syncer'), 'kfed.fed-1.replicas.left.syncer'],
     [s.reconcile('scheduler'), 'kfed.fed-1.scheduler.reconcile'],

@@ -1,0 +1,177 @@
+// Reads and writes of a member cluster's objects through @kubernetes/client-node, with failures as values and one keep-alive connection pool per member.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as k8s from '@kubernetes/client-node';
+import * as E from 'fp-ts/lib/Either.js';
+import { KubeObject } from '../../kube-api/object.js';
+import type { MemberAccess } from '../../federation/member-access.js';
+import { memberKubeConfig } from './member.js';
+
+/** Why a member request failed: the member answered with an error Status, or did not answer. */
+export type MemberError =
+  | { readonly _tag: 'MemberRejected'; readonly code: number; readonly reason: string; readonly message: string }
+  | { readonly _tag: 'MemberUnreachable'; readonly message: string };
+
+/** What names one object (kind, namespace, name). */
+export interface ObjectHeader {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name?: string; readonly namespace?: string };
+}
+
+export interface MemberList {
+  readonly items: KubeObject[];
+  readonly resourceVersion: string;
+}
+
+export interface MemberObjects {
+  readonly kubeConfig: k8s.KubeConfig;
+  /** The object, or undefined when the member has none of that name. */
+  get(header: ObjectHeader): Promise<E.Either<MemberError, KubeObject | undefined>>;
+  /** Server-side apply as `fieldManager`, forced: the member then holds exactly these fields for kfed. Creates when missing. */
+  apply(object: KubeObject): Promise<E.Either<MemberError, KubeObject>>;
+  create(object: KubeObject): Promise<E.Either<MemberError, KubeObject>>;
+  mergePatch(header: ObjectHeader, patch: Record<string, unknown>): Promise<E.Either<MemberError, KubeObject>>;
+  /** Background cascade; `uid` (if given) must still match. An object already gone counts as deleted. */
+  delete(header: ObjectHeader, uid: string | undefined): Promise<E.Either<MemberError, void>>;
+  list(apiVersion: string, kind: string, selectors: { readonly label?: string; readonly field?: string }): Promise<E.Either<MemberError, MemberList>>;
+  /** Frees the connection pool. */
+  close(): void;
+}
+
+export interface MemberObjectsOptions {
+  readonly fieldManager: string;
+  /** A request not answered within this is abandoned (MemberUnreachable). */
+  readonly requestTimeoutMs: number;
+  /** Concurrent connections to the member. */
+  readonly maxSockets: number;
+}
+
+/** client-node hands back typed models (Date fields); kfed works on the JSON the member sent. */
+export function plainObject(o: unknown): KubeObject | undefined {
+  const json = JSON.parse(JSON.stringify(o)) as unknown;
+  return KubeObject.is(json) ? json : undefined;
+}
+
+/** A failed client-node call as a value: ApiException (and a watch's non-200 status) is the member's answer, anything else no answer. */
+export function memberError(err: unknown, timeoutMs: number): MemberError {
+  if (err instanceof k8s.ApiException) {
+    const code = err.code;
+    let status: { reason?: unknown; message?: unknown } = {};
+    try {
+      status = JSON.parse(String(err.body)) as typeof status;
+    } catch {
+      // A body that is not a Status: the code says enough.
+    }
+    return {
+      _tag: 'MemberRejected', code,
+      reason: typeof status.reason === 'string' ? status.reason : `HTTP${code}`,
+      message: typeof status.message === 'string' ? status.message : `the member answered ${code}`,
+    };
+  }
+  const e = err as { name?: string; message?: string; statusCode?: number };
+  if (typeof e.statusCode === 'number') return { _tag: 'MemberRejected', code: e.statusCode, reason: `HTTP${e.statusCode}`, message: e.message ?? '' };
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { _tag: 'MemberUnreachable', message: `no answer within ${timeoutMs} ms` };
+  return { _tag: 'MemberUnreachable', message: e.message ?? String(err) };
+}
+
+function agentFor(access: MemberAccess, maxSockets: number): http.Agent {
+  if (access.server.startsWith('http://')) return new http.Agent({ keepAlive: true, maxSockets });
+  const b64 = (s: string | undefined): Buffer | undefined => (s === undefined ? undefined : Buffer.from(s, 'base64'));
+  return new https.Agent({
+    keepAlive: true, maxSockets,
+    ca: b64(access.caData), cert: b64(access.clientCertData), key: b64(access.clientKeyData),
+    rejectUnauthorized: !access.insecureSkipTlsVerify,
+  });
+}
+
+/**
+ * The transport under client-node's API classes: node:https on one keep-alive pool per member, each
+ * request bounded in time. (client-node's own goes through node-fetch 2, which builds an agent per
+ * request and, on Node 20, fails chunked responses on reused connections with "Premature close".)
+ */
+function pooledTransport(agent: http.Agent, timeoutMs: number): k8s.HttpLibrary {
+  const send = (ctx: k8s.RequestContext): Promise<k8s.ResponseContext> => new Promise((resolve, reject) => {
+    const url = new URL(ctx.getUrl());
+    const request = (url.protocol === 'http:' ? http.request : https.request)(url, {
+      method: ctx.getHttpMethod(), headers: ctx.getHeaders(), agent, signal: AbortSignal.timeout(timeoutMs),
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        resolve(new k8s.ResponseContext(res.statusCode ?? 0, headers, { text: async () => body.toString('utf8'), binary: async () => body }));
+      });
+    });
+    request.on('error', reject);
+    const body = ctx.getBody();
+    if (typeof body === 'string' || Buffer.isBuffer(body)) request.write(body);
+    request.end();
+  });
+  return k8s.wrapHttpLibrary({ send });
+}
+
+export function memberObjects(access: MemberAccess, options: MemberObjectsOptions): MemberObjects {
+  const kubeConfig = memberKubeConfig(access);
+  const agent = agentFor(access, options.maxSockets);
+  const timeoutMs = options.requestTimeoutMs;
+  const api = new k8s.KubernetesObjectApi(k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(access.server, {}),
+    authMethods: { default: kubeConfig },
+    httpApi: pooledTransport(agent, timeoutMs),
+  }));
+
+  const attempt = async <A>(f: () => Promise<A>): Promise<E.Either<MemberError, A>> => {
+    try {
+      return E.right(await f());
+    } catch (err) {
+      return E.left(memberError(err, timeoutMs));
+    }
+  };
+  const asObject = (o: unknown): KubeObject => {
+    const plain = plainObject(o);
+    if (plain === undefined) throw new Error('the member answered with something that is not a Kubernetes object');
+    return plain;
+  };
+  const header = (h: ObjectHeader): k8s.KubernetesObject => ({
+    apiVersion: h.apiVersion, kind: h.kind,
+    metadata: { name: h.metadata.name, ...(h.metadata.namespace === undefined ? {} : { namespace: h.metadata.namespace }) },
+  });
+
+  return {
+    kubeConfig,
+    async get(h) {
+      const r = await attempt(() => api.read({ ...header(h), metadata: { name: h.metadata.name ?? '', namespace: h.metadata.namespace } }));
+      if (E.isLeft(r)) return r.left._tag === 'MemberRejected' && r.left.code === 404 ? E.right(undefined) : r;
+      return E.right(asObject(r.right));
+    },
+    async apply(object) {
+      const r = await attempt(() => api.patch(structuredClone(object) as k8s.KubernetesObject, undefined, undefined, options.fieldManager, true, k8s.PatchStrategy.ServerSideApply));
+      return E.map(asObject)(r);
+    },
+    async create(object) {
+      const r = await attempt(() => api.create(structuredClone(object) as k8s.KubernetesObject, undefined, undefined, options.fieldManager));
+      return E.map(asObject)(r);
+    },
+    async mergePatch(h, patch) {
+      const base = header(h);
+      const body = { ...patch, ...base, metadata: { ...(patch['metadata'] as object | undefined), ...base.metadata } };
+      const r = await attempt(() => api.patch(body as k8s.KubernetesObject, undefined, undefined, options.fieldManager, undefined, k8s.PatchStrategy.MergePatch));
+      return E.map(asObject)(r);
+    },
+    async delete(h, uid) {
+      const body = uid === undefined ? undefined : { preconditions: { uid } };
+      const r = await attempt(() => api.delete(header(h), undefined, undefined, undefined, undefined, 'Background', body));
+      if (E.isLeft(r)) return r.left._tag === 'MemberRejected' && r.left.code === 404 ? E.right(undefined) : r;
+      return E.right(undefined);
+    },
+    async list(apiVersion, kind, selectors) {
+      const r = await attempt(() => api.list(apiVersion, kind, undefined, undefined, undefined, undefined, selectors.field, selectors.label));
+      return E.map((l: k8s.KubernetesListObject<k8s.KubernetesObject>) => ({ items: l.items.map(asObject), resourceVersion: l.metadata?.resourceVersion ?? '' }))(r);
+    },
+    close: () => agent.destroy(),
+  };
+}
