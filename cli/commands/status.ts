@@ -1,4 +1,6 @@
 // `kfed status`: the federation at a glance — member clusters and federated workloads per cluster.
+import * as http from 'node:http';
+import * as https from 'node:https';
 import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { clusterCounts } from '../../libs/federation/types.js';
@@ -6,6 +8,7 @@ import { getArray, getNumber, getString } from '../../libs/kube-api/json.js';
 import type { KubeObject } from '../../libs/kube-api/object.js';
 import { defaultKubeconfigPath } from '../../libs/infra/kubeconfig/file.js';
 import { columns } from '../columns.js';
+import { describeFailure } from '../federation-api.js';
 
 export const summary = 'show member clusters and federated workloads with their per-cluster counts';
 
@@ -66,13 +69,18 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`kfed status: ${path}: ${(err as Error).message}\n`);
     return 1;
   }
-  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
-  const list = async (apiVersion: string, kind: string): Promise<KubeObject[]> =>
-    ((await api.list(apiVersion, kind, opts.namespace)).items as unknown as KubeObject[]).map((o) => ({ ...o, kind }));
+  // Raw lists: client-node's typed models would drop the federation's status fields (placement, clusters).
+  const list = async (path: string, kind: string, namespaced = true): Promise<KubeObject[]> => {
+    const ns = namespaced && opts.namespace !== undefined ? `/namespaces/${opts.namespace}` : '';
+    const [base, plural] = path.split('|') as [string, string];
+    const body = await getJson(kc, `${base}${ns}/${plural}`);
+    return ((body as { items?: KubeObject[] }).items ?? []).map((o) => ({ ...o, kind }));
+  };
   try {
-    const clusters = await list('federation/v1beta1', 'Cluster');
+    const clusters = await list('/apis/federation/v1beta1|clusters', 'Cluster', false);
     const workloads = [
-      ...await list('apps/v1', 'ReplicaSet'), ...await list('apps/v1', 'Deployment'), ...await list('batch/v1', 'Job'),
+      ...await list('/apis/apps/v1|replicasets', 'ReplicaSet'), ...await list('/apis/apps/v1|deployments', 'Deployment'),
+      ...await list('/apis/batch/v1|jobs', 'Job'),
     ].filter((w) => w.metadata.namespace !== 'kfed-system');
     process.stdout.write('CLUSTERS\n');
     process.stdout.write(clusters.length === 0 ? 'none joined (kfed join NAME --cluster-context CTX)\n'
@@ -82,8 +90,27 @@ export async function main(args: string[]): Promise<number> {
       : columns(['NAMESPACE', 'KIND', 'NAME', 'DESIRED', 'READY', 'CLUSTERS'], workloadRows(workloads)));
     return 0;
   } catch (err) {
-    const e = err as { code?: number; message?: string };
-    process.stderr.write(`kfed status: the federation API (context ${opts.context}) answered: ${e.code === undefined ? e.message ?? String(err) : `HTTP ${e.code}`}\n`);
+    process.stderr.write(`kfed status: ${describeFailure(err, kc.getCurrentCluster()?.server ?? '(no server)', opts.context)}\n`);
     return 1;
   }
+}
+
+/** GET a JSON document from the context's API server with the context's credentials. */
+async function getJson(kc: k8s.KubeConfig, path: string): Promise<unknown> {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  const options: https.RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
+  await kc.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = (server.startsWith('http://') ? http : https).request(new URL(path, server), options, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 300) reject(new k8s.ApiException(res.statusCode ?? 0, 'request failed', text, {}));
+        else resolve(JSON.parse(text));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -1,0 +1,164 @@
+// `kfed up`: a whole federation on this machine — simulated member clusters, every service as its
+// own supervised process, a kubeconfig with the federated-cluster context, the members joined.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as E from 'fp-ts/lib/Either.js';
+import { isDnsLabel } from '../../libs/config/codecs.js';
+import { defaultKubeconfigPath, mergeIntoKubeconfigFile } from '../../libs/infra/kubeconfig/file.js';
+import { ensureInfra } from '../up/infra.js';
+import { federationFiles } from '../up/state.js';
+import { supervise, type Supervised, type SupervisorEvents } from '../up/supervisor.js';
+import { main as joinMain } from './join.js';
+
+export const summary = 'start a local federation: simulated clusters and every service, with a kubectl context';
+
+const HELP = `usage: kfed up [--clusters san-francisco,new-york,berlin] [--kubeconfig FILE] [--api-port N]
+               [--no-join] [--federation ID] [--state-dir DIR]
+
+Starts simulated member clusters and the federation's services (apiserver, registry, scheduler,
+syncer, aggregator), each as its own process, restarted with backoff if it dies. Uses NATS and
+Redis at NATS_URL and REDIS_URL (default 127.0.0.1:4222 and :6379); when nothing answers there,
+starts private nats-server and redis-server from the PATH. Writes the contexts federated-cluster
+(the federation) and one per member into the kubeconfig, and joins the members unless --no-join.
+Ctrl-C stops everything.
+
+  --clusters    member clusters to simulate (default san-francisco,new-york,berlin); see kfed sim
+  --kubeconfig  kubeconfig to merge the contexts into (default $KUBECONFIG, else ~/.kube/config)
+  --api-port    port of the federation API (default 8443)
+  --no-join     do not register the members (create the Secrets and Clusters yourself, as in the article)
+  --federation  federation id (default $KFED_FEDERATION or kfed)
+  --state-dir   where keys, certificates, logs and private data live (default .kfed/<federation>)`;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = resolve(here, '..', '..');
+const serviceEntry = (name: string): string => join(dist, 'services', name, 'main.js');
+
+const jsonMsg = (msg: string) => (line: string): boolean => {
+  try {
+    return (JSON.parse(line) as { msg?: unknown }).msg === msg;
+  } catch {
+    return false;
+  }
+};
+
+export async function main(args: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = parseArgs({
+      args, strict: true, options: {
+        clusters: { type: 'string', default: 'san-francisco,new-york,berlin' }, kubeconfig: { type: 'string' },
+        'api-port': { type: 'string', default: '8443' }, 'no-join': { type: 'boolean', default: false },
+        federation: { type: 'string', default: process.env.KFED_FEDERATION ?? 'kfed' }, 'state-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`kfed up: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const federation = opts.federation;
+  if (!isDnsLabel(federation)) {
+    process.stderr.write(`kfed up: --federation must be a DNS-1123 label, got "${federation}"\n`);
+    return 2;
+  }
+  const apiPort = Number(opts['api-port']);
+  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535) {
+    process.stderr.write(`kfed up: --api-port must be a port number, got "${opts['api-port']}"\n`);
+    return 2;
+  }
+  const clusters = opts.clusters.split(',').map((c) => c.split(':')[0]?.trim() ?? '').filter((c) => c !== '');
+  const kubeconfig = resolve(opts.kubeconfig ?? defaultKubeconfigPath(process.env));
+  const files = federationFiles(resolve(opts['state-dir'] ?? join('.kfed', federation)));
+  const say = (s: string): void => { process.stdout.write(`${s}\n`); };
+  const started: Supervised[] = [];
+  const events: SupervisorEvents = {
+    onRestart: (name, how, attempt, delayMs) => say(`! ${name} ${how}; restarting in ${(delayMs / 1000).toFixed(1)} s (restart ${attempt}; log: ${join(files.logDir, `${name}.log`)})`),
+    onReadyAgain: (name, attempt) => say(`✓ ${name} is back (restart ${attempt})`),
+  };
+  const stopAll = async (): Promise<void> => {
+    for (const s of [...started].reverse()) await s.stop();
+  };
+
+  const shutdown = new AbortController();
+  const stopped = new Promise<void>((res) => {
+    const onSignal = (): void => {
+      if (shutdown.signal.aborted) process.exit(1); // a second Ctrl-C: leave at once
+      shutdown.abort();
+      say('\nstopping the federation ...');
+      void stopAll().then(res);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+
+  try {
+    say(`Starting federation "${federation}" (state in ${files.dir})`);
+    const infra = await ensureInfra({
+      natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      dataDir: files.dataDir, logDir: files.logDir, events, shutdown: shutdown.signal, say,
+    });
+    started.push(...infra.started);
+    const common = {
+      KFED_FEDERATION: federation, NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl,
+      KFED_ENCRYPTION_KEY: files.encryptionKey, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    };
+    const start = async (name: string, env: Record<string, string>, readyMsg: string, label: string): Promise<void> => {
+      const s = supervise({ name, command: process.execPath, args: [serviceEntry(name)], env: { ...common, ...env }, ready: jsonMsg(readyMsg) }, files.logDir, events, shutdown.signal);
+      started.push(s);
+      await s.ready;
+      say(`✓ ${label}`);
+    };
+
+    await start('membersim', {
+      KFED_SIM_CLUSTERS: opts.clusters, KFED_SIM_KUBECONFIG: kubeconfig, KFED_SIM_STATE: join(files.dir, 'simulator.json'),
+    }, 'simulator started', `member clusters ${clusters.join(', ')} (simulated; contexts ${clusters.join(', ')})`);
+    await start('apiserver', {
+      KFED_API_PORT: String(apiPort), KFED_API_TLS_DIR: files.tlsDir, KFED_API_TOKEN_FILE: files.tokenFile,
+    }, 'federation API serving', `federation API https://127.0.0.1:${apiPort}`);
+    for (const name of ['registry', 'scheduler', 'syncer', 'aggregator']) await start(name, {}, 'service started', name);
+
+    const ca = readFileSync(join(files.tlsDir, 'ca.crt'));
+    const merged = await mergeIntoKubeconfigFile(kubeconfig, {
+      clusters: [{ name: `kfed-${federation}`, cluster: { server: `https://127.0.0.1:${apiPort}`, 'certificate-authority-data': ca.toString('base64') } }],
+      users: [{ name: `kfed-${federation}-admin`, user: { token: files.adminToken } }],
+      contexts: [{ name: 'federated-cluster', context: { cluster: `kfed-${federation}`, user: `kfed-${federation}-admin`, namespace: 'default' } }],
+      currentContext: 'federated-cluster',
+    });
+    if (E.isLeft(merged)) throw new Error(`could not write ${kubeconfig}: ${merged.left}`);
+    say(`✓ kubeconfig ${kubeconfig}: context federated-cluster`);
+
+    if (!opts['no-join']) {
+      for (const cluster of clusters) {
+        say(`joining ${cluster}:`);
+        const code = await joinMain([cluster, '--cluster-context', cluster, '--kubeconfig', kubeconfig, '--context', 'federated-cluster']);
+        if (code !== 0) throw new Error(`joining ${cluster} failed (kfed join exited with ${code})`);
+      }
+    }
+    say([
+      '',
+      `Federation "${federation}" is up. Try:`,
+      '  kubectl --context=federated-cluster get clusters',
+      `  kubectl --context=federated-cluster create -f examples/nginx.yaml`,
+      '  kubectl --context=federated-cluster scale rs nginx --replicas=10',
+      '  kubectl --context=federated-cluster apply -f examples/nginx-new-york.yaml',
+      `  kubectl --context=${clusters[1] ?? clusters[0] ?? 'berlin'} get pods`,
+      '  kfed history rs/nginx',
+      `  kfed sim fault ${clusters[clusters.length - 1] ?? 'berlin'} offline`,
+      '  kfed status',
+      `Logs: ${files.logDir}. Ctrl-C stops the federation.`,
+    ].join('\n'));
+  } catch (err) {
+    process.stderr.write(`kfed up: ${(err as Error).message}\n`);
+    await stopAll();
+    return 1;
+  }
+  await stopped;
+  say('stopped');
+  return 0;
+}
