@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { isDnsLabel } from '../../libs/config/codecs.js';
-import { defaultKubeconfigPath, mergeIntoKubeconfigFile } from '../../libs/infra/kubeconfig/file.js';
+import type { Kubeconfig, NamedContext } from '../../libs/kubeconfig/kubeconfig.js';
+import { defaultKubeconfigPath, mergeIntoKubeconfigFile, readKubeconfig } from '../../libs/infra/kubeconfig/file.js';
 import { ensureInfra } from '../up/infra.js';
 import { federationFiles } from '../up/state.js';
 import { supervise, type Supervised, type SupervisorEvents } from '../up/supervisor.js';
@@ -42,6 +43,20 @@ const jsonMsg = (msg: string) => (line: string): boolean => {
     return false;
   }
 };
+
+/**
+ * The article switches between members with `kubectl config use-context newyork` (and sanfrancisco):
+ * a member whose name has dashes also gets a context without them, pointing at the same cluster.
+ */
+export function memberAliases(cfg: Kubeconfig, members: readonly string[]): NamedContext[] {
+  const contexts = cfg.contexts ?? [];
+  return members.flatMap((m) => {
+    const alias = m.replace(/-/g, '');
+    const original = contexts.find((c) => c.name === m);
+    if (alias === m || original === undefined || contexts.some((c) => c.name === alias && c.context.cluster !== original.context.cluster)) return [];
+    return [{ name: alias, context: original.context }];
+  });
+}
 
 export async function main(args: string[]): Promise<number> {
   let opts;
@@ -124,14 +139,21 @@ export async function main(args: string[]): Promise<number> {
     for (const name of ['registry', 'scheduler', 'syncer', 'aggregator']) await start(name, {}, 'service started', name);
 
     const ca = readFileSync(join(files.tlsDir, 'ca.crt'));
+    const current = await readKubeconfig(kubeconfig);
+    if (E.isLeft(current)) throw new Error(current.left);
+    const aliases = memberAliases(current.right, clusters);
     const merged = await mergeIntoKubeconfigFile(kubeconfig, {
       clusters: [{ name: `kfed-${federation}`, cluster: { server: `https://127.0.0.1:${apiPort}`, 'certificate-authority-data': ca.toString('base64') } }],
       users: [{ name: `kfed-${federation}-admin`, user: { token: files.adminToken } }],
-      contexts: [{ name: 'federated-cluster', context: { cluster: `kfed-${federation}`, user: `kfed-${federation}-admin`, namespace: 'default' } }],
+      contexts: [
+        { name: 'federated-cluster', context: { cluster: `kfed-${federation}`, user: `kfed-${federation}-admin`, namespace: 'default' } },
+        ...aliases,
+      ],
       currentContext: 'federated-cluster',
     });
     if (E.isLeft(merged)) throw new Error(`could not write ${kubeconfig}: ${merged.left}`);
-    say(`✓ kubeconfig ${kubeconfig}: context federated-cluster`);
+    const aliasNote = aliases.length === 0 ? '' : ` (and ${aliases.map((a) => a.name).join(', ')}, as the article spells them)`;
+    say(`✓ kubeconfig ${kubeconfig}: context federated-cluster${aliasNote}`);
 
     if (!opts['no-join']) {
       for (const cluster of clusters) {

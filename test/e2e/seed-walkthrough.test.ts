@@ -27,7 +27,7 @@ t.test('the article\'s walkthrough against kfed up', async (t) => {
 
   // kfed up --no-join, in the background; its output shows progress and the commands to try.
   let upOutput = '';
-  const up = spawn(process.execPath, [join(distDir, 'cli', 'kfed.js'), 'up', '--no-join', '--clusters', 'new-york,berlin',
+  const up = spawn(process.execPath, [join(distDir, 'cli', 'kfed.js'), 'up', '--no-join',
     '--kubeconfig', kubeconfig, '--api-port', String(apiPort), '--federation', federation, '--state-dir', join(dir, 'state')],
   { env: { ...process.env, ...env } });
   up.stdout.on('data', (d: Buffer) => { upOutput += d.toString(); });
@@ -50,6 +50,14 @@ t.test('the article\'s walkthrough against kfed up', async (t) => {
     return r;
   };
   const fed = (...args: string[]) => k('--context=federated-cluster', ...args);
+
+  // The article's first commands: switch between the members and list their nodes.
+  for (const context of ['sanfrancisco', 'newyork', 'berlin']) {
+    t.equal((await k('config', 'use-context', context)).stdout.trim(), `Switched to context "${context}".`);
+    const nodes = await k('get', 'nodes');
+    t.equal(nodes.code, 0, nodes.stderr);
+    t.match(nodes.stdout, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n(.*-node-\d+\s+Ready\s.*\n){3}$/);
+  }
 
   // Step 4 of the article: a Secret with each member's kubeconfig, then the Cluster objects.
   for (const [cluster, file, variable] of [['new-york', 'newyork.yaml', 'NEWYORK_SERVER_ADDRESS'], ['berlin', 'berlin.yaml', 'BERLIN_SERVER_ADDRESS']] as const) {
