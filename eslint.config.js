@@ -39,7 +39,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'schemas/**/*.ts'],
+    // Plain Node scripts (no TypeScript to know the globals).
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
+    files: ['cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'schemas/**/*.ts', 'scripts/**/*.mjs'],
     rules: { 'no-console': 'off' },
   },
 );
