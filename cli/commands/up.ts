@@ -1,6 +1,7 @@
 // `kfed up`: a whole federation on this machine — simulated member clusters, every service as its
 // own supervised process, a kubeconfig with the federated-cluster context, the members joined.
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -136,7 +137,11 @@ export async function main(args: string[]): Promise<number> {
     await start('apiserver', {
       KFED_API_PORT: String(apiPort), KFED_API_TLS_DIR: files.tlsDir, KFED_API_TOKEN_FILE: files.tokenFile,
     }, 'federation API serving', `federation API https://127.0.0.1:${apiPort}`);
-    for (const name of ['registry', 'scheduler', 'syncer', 'aggregator']) await start(name, {}, 'service started', name);
+    // One replica each, restarted only once dead: a stable name lets a restarted service take its
+    // shard leases back at once rather than wait for them to expire.
+    for (const name of ['registry', 'scheduler', 'syncer', 'aggregator']) {
+      await start(name, { KFED_REPLICA: `${name}-${hostname()}-${process.pid}` }, 'service started', name);
+    }
 
     const ca = readFileSync(join(files.tlsDir, 'ca.crt'));
     const current = await readKubeconfig(kubeconfig);

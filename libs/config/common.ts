@@ -17,6 +17,19 @@ export const commonConfig = {
   ...runtimeConfig,
 } satisfies ConfigDecl;
 
+/** Services that split work by shard leases (registry, scheduler, syncer, aggregator) name their replica. */
+export const replicaConfig = {
+  KFED_REPLICA: {
+    codec: textCodec('empty, or a name unique among the running replicas of the service', (s) => s),
+    default: '',
+    doc: 'This replica\'s name among the replicas of its service; empty: <hostname>-<random>. A replica restarted under the same name takes its shard leases back at once instead of waiting for them to expire (a supervisor that restarts a dead process gives it the same name; never give two running replicas one name).',
+  },
+} satisfies ConfigDecl;
+
+/** The name this process holds shard leases under: KFED_REPLICA, else a fresh `<hostname>-<random>`. */
+export const replicaName = (configured: string, host: string, random: string): string =>
+  configured !== '' ? configured : `${host}-${random.slice(0, 8)}`;
+
 const EncryptionKey = textCodec('32 bytes in base64 (e.g. `openssl rand -base64 32`)', (s) => (Buffer.from(s, 'base64').length === 32 ? s : undefined));
 
 /** Services that read or write Secrets (API server, registry, syncer) share the sealing key. */

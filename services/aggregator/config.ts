@@ -1,10 +1,11 @@
 // The aggregator's configuration variables (the reference in docs/configuration.md is generated from them).
 import { PositiveInt } from '../../libs/config/codecs.js';
-import { commonConfig } from '../../libs/config/common.js';
+import { commonConfig, replicaConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 
 export const aggregatorConfig = {
   ...commonConfig,
+  ...replicaConfig,
   KFED_AGGREGATOR_COALESCE_MS: {
     codec: PositiveInt, default: '200',
     doc: 'Member reports are folded into federated status once per this interval: at most one StatusAggregated per object per interval, whatever the rate of reports.',

@@ -1,6 +1,7 @@
 // The aggregator process: wires Redis, NATS and config into start(deps).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { replicaName } from '../../libs/config/common.js';
 import { runService } from '../../libs/infra/lifecycle/service.js';
 import { connectBus } from '../../libs/infra/nats/bus.js';
 import { connectRedis } from '../../libs/infra/redis/connection.js';
@@ -12,7 +13,7 @@ runService({
   name: 'aggregator',
   config: aggregatorConfig,
   start: async ({ config, logger, metrics }) => {
-    const replica = `${hostname()}-${randomUUID().slice(0, 8)}`;
+    const replica = replicaName(config.KFED_REPLICA, hostname(), randomUUID());
     const redis = connectRedis(config.REDIS_URL, `aggregator-${replica}`);
     // The connection reconnects by itself; say so once per failure instead of crashing on the event.
     redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis connection error; reconnecting'));

@@ -1,6 +1,6 @@
 // The registry's configuration variables (docs/registry.md shows them as a table).
 import { PositiveInt, textCodec } from '../../libs/config/codecs.js';
-import { commonConfig, encryptionConfig } from '../../libs/config/common.js';
+import { commonConfig, encryptionConfig, replicaConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 
 const IPv4 = textCodec('an IPv4 address such as 10.1.2.3', (s) => {
@@ -10,6 +10,7 @@ const IPv4 = textCodec('an IPv4 address such as 10.1.2.3', (s) => {
 
 export const registryConfig = {
   ...commonConfig,
+  ...replicaConfig,
   KFED_REGISTRY_PERIOD_MS: {
     codec: PositiveInt, default: '10000',
     doc: 'Every member is probed once per period, at its own offset in it (annotation kfed.io/probe-period overrides it per cluster).',

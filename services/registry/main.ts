@@ -1,6 +1,7 @@
 // The registry process: wires Redis, NATS, the encryption key and config into start(deps).
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { replicaName } from '../../libs/config/common.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { createSealer } from '../../libs/infra/crypto/seal.js';
 import { runService } from '../../libs/infra/lifecycle/service.js';
@@ -16,7 +17,7 @@ runService({
   start: async ({ config, logger, metrics }) => {
     const sealer = createSealer(config.KFED_ENCRYPTION_KEY);
     if (E.isLeft(sealer)) throw new Error(sealer.left.message);
-    const replica = `${hostname()}-${randomUUID().slice(0, 8)}`;
+    const replica = replicaName(config.KFED_REPLICA, hostname(), randomUUID());
     const redis = connectRedis(config.REDIS_URL, `registry-${replica}`);
     // The connection reconnects by itself; say so once per failure instead of crashing on the event.
     redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'Redis connection error; reconnecting'));

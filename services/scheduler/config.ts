@@ -1,10 +1,11 @@
 // The scheduler's configuration variables (docs/configuration.md lists them).
 import { NonNegativeInt, PositiveInt } from '../../libs/config/codecs.js';
-import { commonConfig } from '../../libs/config/common.js';
+import { commonConfig, replicaConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 
 export const schedulerConfig = {
   ...commonConfig,
+  ...replicaConfig,
   KFED_SCHEDULER_FAILOVER_DELAY_MS: {
     codec: NonNegativeInt, default: '60000',
     doc: 'A cluster that stops being Ready keeps its replicas planned this long before they are planned onto Ready clusters (Federation v1: 60 s). kfed evicts nothing from the lost cluster.',

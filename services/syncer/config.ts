@@ -2,7 +2,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { DnsLabel, NonEmptyString, PositiveInt } from '../../libs/config/codecs.js';
-import { commonConfig, encryptionConfig } from '../../libs/config/common.js';
+import { commonConfig, encryptionConfig, replicaConfig } from '../../libs/config/common.js';
 import type { ConfigDecl } from '../../libs/config/config.js';
 import { formatLabelSelector, parseLabelSelector, type LabelSelector } from '../../libs/kube-api/selectors.js';
 
@@ -20,6 +20,7 @@ export const LabelSelectorText = new t.Type<LabelSelector, string, unknown>(
 
 export const syncerConfig = {
   ...commonConfig,
+  ...replicaConfig,
   ...encryptionConfig,
   KFED_SYNCER_SELECTOR: {
     codec: LabelSelectorText, default: '',

@@ -31,13 +31,20 @@ end
 return out
 `;
 
-// Takes free leases in KEYS order until ARGV[3] are taken; returns the 1-based indexes taken.
+// Takes free leases, and those still held under this replica's name (a replica restarted under the
+// same name takes back what it held before it died), in KEYS order until ARGV[3] are taken; returns
+// the 1-based indexes taken.
 const acquireScript = `
 local out = {}
 local want = tonumber(ARGV[3])
 for i, key in ipairs(KEYS) do
   if #out >= want then break end
-  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then out[#out + 1] = i end
+  if redis.call('GET', key) == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+    out[#out + 1] = i
+  elseif redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    out[#out + 1] = i
+  end
 end
 return out
 `;
@@ -62,7 +69,10 @@ export interface ShardLeaseOptions {
   readonly keys: Keys;
   /** Names the leases (`<role>-shard-<i>`) and the membership record; the same for every replica of a service. */
   readonly role: string;
-  /** This replica's unique name. */
+  /**
+   * This replica's name, unique among the live replicas of the service. Leases left under this name
+   * by a process that died are taken back at once by the next process of the same name.
+   */
   readonly replica: string;
   readonly shards: number;
   /** A lease not renewed for this long expires; renewals run every ttlMs / 3. */
