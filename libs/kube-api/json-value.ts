@@ -18,7 +18,23 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A deep copy, so results never share structure with (and so never let callers mutate) inputs. */
+/**
+ * A deep copy of a JSON value (objects, arrays, primitives), so results never share structure with
+ * (and so never let callers mutate) inputs. Several times faster than structuredClone on API objects.
+ */
 export function cloneJson<T>(v: T): T {
-  return structuredClone(v);
+  return copyValue(v) as T;
+}
+
+function copyValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyValue);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    const value = copyValue((v as Record<string, unknown>)[k]);
+    // JSON.parse makes "__proto__" an own key; assigning it would set the prototype instead.
+    if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+    else out[k] = value;
+  }
+  return out;
 }

@@ -1,5 +1,8 @@
 // In-memory Store (simulator, tests): objects in maps, changes in a bounded window that watches replay from.
+// A stored object is never changed in place (a write stores a new one): reads hand out copies, while
+// watchers share each change's object and must only read it.
 import { left, right, type Either } from 'fp-ts/lib/Either.js';
+import { cloneJson } from './json-value.js';
 import type { KubeObject } from './object.js';
 import type { StorageKind } from './resources.js';
 import type { DeleteRequest, Store, StoreError, StoreEvent, WatchExpired, WriteContext } from './store.js';
@@ -56,12 +59,12 @@ export class MemoryStore implements Store {
 
   async get(kind: StorageKind, namespace: string, name: string): Promise<KubeObject | undefined> {
     const obj = this.bucket(kind).get(objectKey(namespace, name));
-    return obj === undefined ? undefined : structuredClone(obj);
+    return obj === undefined ? undefined : cloneJson(obj);
   }
 
   async list(kind: StorageKind, namespace: string | undefined): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const items = [...this.bucket(kind).values()].filter((o) => namespace === undefined || namespaceOf(o) === namespace);
-    return { items: structuredClone(items), resourceVersion: this.resourceVersion };
+    return { items: cloneJson(items), resourceVersion: this.resourceVersion };
   }
 
   async create(kind: StorageKind, obj: KubeObject, _ctx: WriteContext): Promise<Either<StoreError, KubeObject>> {
@@ -90,16 +93,17 @@ export class MemoryStore implements Store {
 
   private write(kind: StorageKind, key: string, obj: KubeObject, type: StoreEvent['type']): KubeObject {
     this.revision += 1;
-    const stored: KubeObject = { ...structuredClone(obj), metadata: { ...structuredClone(obj.metadata), resourceVersion: String(this.revision) } };
+    const copy = cloneJson(obj);
+    const stored: KubeObject = { ...copy, metadata: { ...copy.metadata, resourceVersion: String(this.revision) } };
     if (type === 'DELETED') this.bucket(kind).delete(key);
     else this.bucket(kind).set(key, stored);
     const change: Change = { resourceVersion: this.revision, kind: kindKey(kind), namespace: namespaceOf(stored), event: { type, object: stored } };
     this.changes.push(change);
     if (this.changes.length > this.window) this.compactedThrough = this.changes.shift()?.resourceVersion ?? this.compactedThrough;
     for (const w of this.watchers) {
-      if (matches(w, change)) w.push(structuredClone(change.event));
+      if (matches(w, change)) w.push(change.event);
     }
-    return structuredClone(stored);
+    return cloneJson(stored);
   }
 
   async watch(kind: StorageKind, namespace: string | undefined, fromResourceVersion: string, signal: AbortSignal): Promise<Either<WatchExpired, AsyncIterable<StoreEvent>>> {
@@ -116,7 +120,7 @@ export class MemoryStore implements Store {
     };
     // Replay and subscribe in one synchronous step, so no change falls between them.
     for (const c of this.changes) {
-      if (c.resourceVersion > from && matches(watcher, c)) queue.push(structuredClone(c.event));
+      if (c.resourceVersion > from && matches(watcher, c)) queue.push(c.event);
     }
     const watchers = this.watchers;
     watchers.add(watcher);

@@ -68,7 +68,19 @@ export function patchTypeOf(contentType: string | undefined): PatchType | undefi
 const bodyTypes = ['application/json', 'application/yaml'];
 const protobufType = 'application/vnd.kubernetes.protobuf';
 
+/** JSON is YAML: a YAML body that is a JSON object (as client-node sends it) takes the much faster JSON parser. */
+function parseJsonAsYaml(text: string): unknown {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseText(text: string, yaml: boolean): Either<Status, unknown> {
+  const json = yaml ? parseJsonAsYaml(text) : undefined;
+  if (json !== undefined) return right(json);
   try {
     return right(yaml ? parseYaml(text, { uniqueKeys: false }) as unknown : JSON.parse(text) as unknown);
   } catch (e) {

@@ -51,7 +51,8 @@ export interface DeleteRequest {
  *   then delivers every later change exactly once, in order (list-then-watch loses nothing).
  * - `watch` delivers changes with resourceVersion strictly greater than `fromResourceVersion`, first those
  *   already stored, then live ones, until `signal` aborts (then the iterable ends). It answers Expired when
- *   changes after `fromResourceVersion` are no longer kept.
+ *   changes after `fromResourceVersion` are no longer kept. Watchers may share the objects of a change:
+ *   they read them and never change them.
  */
 export interface Store {
   get(kind: StorageKind, namespace: string, name: string): Promise<KubeObject | undefined>;
