@@ -154,7 +154,11 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
     onAcquired: reconcileOwnership,
     onLost: reconcileOwnership,
   });
-  owns = leases.owns;
+  // Members are served while their shard is held, with a grace of one ttl: a syncer that stalls (a busy
+  // event loop) keeps its members until a renewal says whether another replica took them. Overlapping
+  // for that moment is harmless (both apply the same desired state), while dropping every member and
+  // listing it again on each stall made a busy syncer busier.
+  owns = leases.holds;
   // Leases can also lapse without a renewal failing (a stalled process): look again as often as they are renewed.
   const ownershipTimer = setInterval(reconcileOwnership, Math.max(50, Math.floor(settings.leaseTtlMs / 3)));
   const resyncTimer = setInterval(() => syncs.forEach((s) => s.resync()), settings.resyncMs);

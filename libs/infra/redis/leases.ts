@@ -87,6 +87,12 @@ export interface ShardLeaseOptions {
 export interface ShardLeases {
   /** Whether this replica holds the shard's lease now (held and renewed within its ttl). */
   owns(shard: number): boolean;
+  /**
+   * Like `owns`, with one more ttl of grace: a replica whose event loop stalls past the ttl keeps the
+   * shard until its next renewal says whether another replica took it, while one cut off from Redis
+   * still gives it up (after twice the ttl). For work whose overlap with a new holder is harmless.
+   */
+  holds(shard: number): boolean;
   owned(): readonly number[];
   /** Stops renewing. `release` (default true) gives the leases back at once; false leaves them to expire, as a crash would. Idempotent. */
   stop(options?: { readonly release?: boolean }): Promise<void>;
@@ -169,6 +175,7 @@ export function startShardLeases(options: ShardLeaseOptions): ShardLeases {
 
   return {
     owns: (shard) => held.has(shard) && performance.now() < validUntil,
+    holds: (shard) => held.has(shard) && performance.now() < validUntil + ttlMs,
     owned: () => [...held].sort((a, b) => a - b),
     async stop({ release = true } = {}) {
       if (stopped) return running;
