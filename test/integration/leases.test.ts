@@ -40,6 +40,28 @@ t.test('a replica restarted under its name takes its leases back at once; anothe
   for (const s of reclaimed) t.equal(await redis.get(keys.lease(`test-shard-${s}`)), 'worker-a');
 });
 
+t.test('a lease that expired unclaimed is renewed by its holder; one another replica took is lost', async (t) => {
+  const { redis, federation } = testRedis(t, 'leases');
+  const keys = redisKeys(federation);
+  const lost: number[] = [];
+  const l = startShardLeases({
+    redis, keys, role: 'test', replica: 'worker-a', shards: 2, ttlMs: 900, logger: capturedLogger().logger,
+    onAcquired: () => undefined, onLost: (shards) => lost.push(...shards),
+  });
+  t.teardown(() => l.stop());
+  await waitFor('worker-a to hold both shards', () => l.owned().length === 2);
+  // As if worker-a had stalled past the ttl and nobody took its leases: the keys are gone.
+  await redis.del(keys.lease('test-shard-0'), keys.lease('test-shard-1'));
+  await waitFor('both leases to be worker-a\'s again', async () => (await redis.get(keys.lease('test-shard-0'))) === 'worker-a' && (await redis.get(keys.lease('test-shard-1'))) === 'worker-a');
+  t.same(lost, [], 'nothing was given up');
+  t.same(l.owned(), [0, 1]);
+  // Another replica took shard 1 meanwhile: worker-a's next renewal finds it lost.
+  await redis.set(keys.lease('test-shard-1'), 'worker-b', 'PX', 60_000);
+  await waitFor('worker-a to give shard 1 up', () => lost.includes(1));
+  t.same(l.owned(), [0]);
+  t.equal(await redis.get(keys.lease('test-shard-1')), 'worker-b');
+});
+
 t.test('KFED_REPLICA names the replica; empty gives a fresh name per process', async (t) => {
   t.equal(replicaName('syncer-1', 'host', 'ffffffff-0000'), 'syncer-1');
   t.equal(replicaName('', 'host', '0123456789abcdef'), 'host-01234567');

@@ -1,6 +1,7 @@
 // Reads and writes of a member cluster's objects through @kubernetes/client-node, with failures as values and one keep-alive connection pool per member.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as tls from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 import * as E from 'fp-ts/lib/Either.js';
 import { KubeObject } from '../../kube-api/object.js';
@@ -56,7 +57,8 @@ export function plainObject(o: unknown): KubeObject | undefined {
 
 /** A failed client-node call as a value: ApiException (and a watch's non-200 status) is the member's answer, anything else no answer. */
 export function memberError(err: unknown, timeoutMs: number): MemberError {
-  if (err instanceof k8s.ApiException) return rejected(err.code, String(err.body));
+  // client-node hands the Status over parsed (an object) or as text, depending on the call.
+  if (err instanceof k8s.ApiException) return rejected(err.code, typeof err.body === 'string' ? err.body : JSON.stringify(err.body));
   const e = err as { name?: string; message?: string; statusCode?: number };
   if (typeof e.statusCode === 'number') return { _tag: 'MemberRejected', code: e.statusCode, reason: `HTTP${e.statusCode}`, message: e.message ?? '' };
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return { _tag: 'MemberUnreachable', message: `no answer within ${timeoutMs} ms` };
@@ -66,10 +68,13 @@ export function memberError(err: unknown, timeoutMs: number): MemberError {
 function agentFor(access: MemberAccess, maxSockets: number): http.Agent {
   if (access.server.startsWith('http://')) return new http.Agent({ keepAlive: true, maxSockets });
   const b64 = (s: string | undefined): Buffer | undefined => (s === undefined ? undefined : Buffer.from(s, 'base64'));
+  // One TLS context per member: given the CA and key as options, every new connection would parse them again.
+  const ca = b64(access.caData);
+  const cert = b64(access.clientCertData);
+  const key = b64(access.clientKeyData);
   return new https.Agent({
-    keepAlive: true, maxSockets,
-    ca: b64(access.caData), cert: b64(access.clientCertData), key: b64(access.clientKeyData),
-    rejectUnauthorized: !access.insecureSkipTlsVerify,
+    keepAlive: true, maxSockets, rejectUnauthorized: !access.insecureSkipTlsVerify,
+    secureContext: tls.createSecureContext({ ...(ca === undefined ? {} : { ca }), ...(cert === undefined ? {} : { cert }), ...(key === undefined ? {} : { key }) }),
   });
 }
 

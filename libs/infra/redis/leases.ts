@@ -22,11 +22,22 @@ redis.call('PEXPIRE', KEYS[1], ttl * 2)
 return redis.call('ZCARD', KEYS[1])
 `;
 
-// Extends the leases still held by ARGV[1]; per key 1 (renewed) or 0 (lost). ARGV[2]: ttl ms.
+// Extends the leases still held by ARGV[1], and takes back those that expired without another
+// replica taking them (a stalled replica that nobody replaced keeps its work); per key 1 (renewed)
+// or 0 (lost: another replica holds it). ARGV[2]: ttl ms.
 const renewScript = `
 local out = {}
 for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then redis.call('PEXPIRE', key, ARGV[2]); out[i] = 1 else out[i] = 0 end
+  local holder = redis.call('GET', key)
+  if holder == ARGV[1] then
+    redis.call('PEXPIRE', key, ARGV[2])
+    out[i] = 1
+  elseif not holder then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+    out[i] = 1
+  else
+    out[i] = 0
+  end
 end
 return out
 `;

@@ -1,4 +1,5 @@
 // Runs a simulated cluster's controllers: store watches turn changes into keys, reconcilers re-read and converge through the client.
+import { setMaxListeners } from 'node:events';
 import * as E from 'fp-ts/lib/Either.js';
 import { getPath, getString } from '../../../libs/kube-api/json.js';
 import { deepEqual } from '../../../libs/kube-api/json-value.js';
@@ -256,6 +257,8 @@ export function startControllers(deps: ControllerDeps): Controllers {
   ];
 
   const abort = new AbortController();
+  // One watch per followed type listens on this signal: more than Node's default warning threshold.
+  setMaxListeners(routes.length + 1, abort.signal);
   /** List, then watch from the list's resourceVersion; list again when the watch window has moved past it. */
   async function follow(type: ResourceType, route: (e: StoreEvent) => void): Promise<void> {
     while (!abort.signal.aborted) {
