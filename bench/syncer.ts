@@ -4,9 +4,7 @@
 // path is that of any workload, and the simulator spends its CPU on the API rather than on thousands of pods.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:https';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,9 +12,6 @@ import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { expectAny, type NewEvent } from '../libs/events/envelope.js';
 import { objectStream, type ObjectRef } from '../libs/events/streams.js';
-import { parse } from 'yaml';
-import { Kubeconfig } from '../libs/kubeconfig/kubeconfig.js';
-import { SimulatorState } from '../libs/simulator/faults.js';
 import { createSealer, generateKey } from '../libs/infra/crypto/seal.js';
 import { connectRedis, deleteMatching } from '../libs/infra/redis/connection.js';
 import { createEventLog, type AppendRequest, type EventLog } from '../libs/infra/redis/eventlog.js';
@@ -24,14 +19,13 @@ import { redisKeys } from '../libs/infra/redis/keys.js';
 import { memberObjects } from '../libs/infra/kube-client/member-objects.js';
 import { render } from '../libs/sync/render.js';
 import type { KubeObject } from '../libs/kube-api/object.js';
+import { startSimulator, watchMembers, type Member } from './_members.js';
 import { percentile, printTable } from './_report.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const OBJECTS = 100;
-
-interface Member { readonly name: string; readonly server: string; readonly ca: string; readonly token: string }
 
 const event = (type: string, data: unknown): NewEvent => ({
   id: randomUUID(), type, time: new Date().toISOString(), correlationId: randomUUID(), causationId: null, actor: 'bench', data,
@@ -41,53 +35,6 @@ const deployment = (name: string): KubeObject => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'default', uid: randomUUID(), generation: 1 },
   spec: { replicas: 0, paused: true, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
 });
-
-async function startSimulator(dir: string, clusters: number): Promise<{ proc: ChildProcess; members: Member[] }> {
-  const state = join(dir, `sim-${clusters}-${randomUUID().slice(0, 6)}.json`);
-  const kubeconfig = `${state}.kubeconfig`;
-  const names = Array.from({ length: clusters }, (_, i) => `member-${i}`).join(',');
-  const proc = spawn(process.execPath, [join(here, '../services/membersim/main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', KFED_SIM_CLUSTERS: names, KFED_SIM_STATE: state, KFED_SIM_KUBECONFIG: kubeconfig, KFED_SIM_NODES: '1', KFED_SIM_PODS_PER_NODE: '1000', KFED_SIM_POD_READY_DELAY_MS: '200' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  while (!existsSync(state)) {
-    if (proc.exitCode !== null) throw new Error(`membersim exited with ${proc.exitCode}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const decoded = SimulatorState.decode(JSON.parse(await readFile(state, 'utf8')));
-  const cfg = Kubeconfig.decode(parse(await readFile(kubeconfig, 'utf8')));
-  if (E.isLeft(decoded) || E.isLeft(cfg)) throw new Error('unreadable simulator state or kubeconfig');
-  const members = decoded.right.clusters.map((c) => {
-    const cluster = cfg.right.clusters?.find((x) => x.name === c.name)?.cluster;
-    const user = cfg.right.users?.find((u) => u.name === `${c.name}-admin`)?.user;
-    return { name: c.name, server: c.server, ca: Buffer.from(cluster?.['certificate-authority-data'] ?? '', 'base64').toString(), token: user?.token ?? '' };
-  });
-  return { proc, members };
-}
-
-/** Watches every member's Deployments; calls `seen(cluster, name, replicas, ms)` on each ADDED/MODIFIED. */
-function watchMembers(members: readonly Member[], seen: (cluster: string, name: string, replicas: number, at: number) => void): () => void {
-  const requests = members.map((m) => {
-    const agent = new Agent({ ca: m.ca });
-    let buf = '';
-    const req = request(`${m.server}/apis/apps/v1/namespaces/default/deployments?watch=true`, { agent, headers: { authorization: `Bearer ${m.token}` } }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buf += chunk;
-        for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-          const e = JSON.parse(buf.slice(0, nl)) as { type: string; object: KubeObject };
-          buf = buf.slice(nl + 1);
-          if (e.type === 'ADDED' || e.type === 'MODIFIED') seen(m.name, e.object.metadata.name ?? '', (e.object['spec'] as { replicas?: number }).replicas ?? 0, at);
-        }
-      });
-    });
-    req.on('error', () => undefined);
-    req.end();
-    return req;
-  });
-  return () => requests.forEach((r) => r.destroy());
-}
 
 interface Result { readonly p50: number; readonly p99: number; readonly max: number; readonly samples: number; readonly seconds: number }
 
@@ -130,7 +77,7 @@ async function rollout(members: readonly Member[], names: readonly string[], to:
 }
 
 async function scenario(clusters: number, gapMs: number, dir: string): Promise<{ kfed: Result; baseline: Result }> {
-  const sim = await startSimulator(dir, clusters);
+  const sim = await startSimulator(dir, clusters, { KFED_SIM_NODES: '1', KFED_SIM_PODS_PER_NODE: '1000', KFED_SIM_POD_READY_DELAY_MS: '200' });
   const federation = `bench-${randomUUID().slice(0, 8)}`;
   const redis = connectRedis(redisUrl, `bench-${federation}`);
   const log: EventLog = createEventLog(redis, federation);
