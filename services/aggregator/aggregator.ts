@@ -157,13 +157,18 @@ export async function start(deps: AggregatorDeps): Promise<Aggregator> {
   await bus.flush();
 
   const askForReports = (reason: string): void => bus.publish(bus.subjects.member.resync(), MemberResyncRequested, { reason });
+  const aggregateAgain = (shards: readonly number[]): void => {
+    const taken = new Set(shards);
+    for (const stream of view.state().placements.keys()) if (taken.has(shardOf(stream, settings.shards))) dirty.add(stream);
+  };
   const leases = startShardLeases({
     redis: deps.redis, keys: log.keys, role: 'aggregator', replica: deps.replica, shards: settings.shards, ttlMs: settings.leaseTtlMs, logger,
     onAcquired: (shards) => {
-      const taken = new Set(shards);
-      for (const stream of view.state().placements.keys()) if (taken.has(shardOf(stream, settings.shards))) dirty.add(stream);
+      aggregateAgain(shards);
       askForReports('an aggregator took over objects');
     },
+    // Reports kept arriving while the lease had lapsed; only the flushes that skipped these objects are owed.
+    onResumed: aggregateAgain,
     onLost: (shards) => logger.info({ shards }, 'no longer aggregating these shards'),
   });
   owns = leases.owns;
