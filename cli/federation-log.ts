@@ -7,25 +7,12 @@ import { createEventLog, type EventLog } from '../libs/infra/redis/eventlog.js';
 export const LOG_FLAGS_HELP = `  --federation ID     federation id (default: $KFED_FEDERATION, else "kfed")
   --redis URL         Redis holding the log (default: $REDIS_URL, else redis://127.0.0.1:6379)`;
 
-export interface LogFlags {
-  federation?: string;
-  redis?: string;
-}
+/** The options LOG_FLAGS_HELP describes, to spread into a command's options (cli/args.ts). */
+export const LOG_OPTIONS = { federation: { type: 'string' }, redis: { type: 'string' } } as const;
 
-/** Consumes --federation/--redis (also as --flag=value) at args[i]; returns how many arguments it took (0: not one of them). */
-export function takeLogFlag(args: readonly string[], i: number, flags: LogFlags): number {
-  const arg = args[i] as string;
-  for (const name of ['federation', 'redis'] as const) {
-    if (arg === `--${name}` && i + 1 < args.length) {
-      flags[name] = args[i + 1];
-      return 2;
-    }
-    if (arg.startsWith(`--${name}=`)) {
-      flags[name] = arg.slice(name.length + 3);
-      return 1;
-    }
-  }
-  return 0;
+export interface LogFlags {
+  readonly federation?: string | undefined;
+  readonly redis?: string | undefined;
 }
 
 export interface OpenedLog {

@@ -3,7 +3,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { objectStream, type ObjectRef } from '../../libs/events/streams.js';
 import { resolveFederationType } from '../../libs/federation/kind-names.js';
 import { historyRows, type HistoryRow } from '../../libs/scheduling/history.js';
-import { LOG_FLAGS_HELP, openLog, takeLogFlag, type LogFlags } from '../federation-log.js';
+import { parseCommandArgs } from '../args.js';
+import { LOG_FLAGS_HELP, LOG_OPTIONS, openLog } from '../federation-log.js';
 import { columns } from '../columns.js';
 
 export const summary = 'show why an object\'s replicas moved: its desired-state changes and placement decisions';
@@ -37,28 +38,14 @@ function fail(message: string, code: number): number {
 }
 
 export async function main(args: string[]): Promise<number> {
-  const positional: string[] = [];
-  let namespace: string | undefined;
-  let output: string | undefined;
-  const flags: LogFlags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${HELP}\n`);
-      return 0;
-    }
-    const value = (name: string): string | undefined => (arg === name && i + 1 < args.length ? args[++i] : arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : undefined);
-    const ns = value('-n') ?? value('--namespace');
-    if (ns !== undefined) { namespace = ns; continue; }
-    const o = value('-o') ?? value('--output');
-    if (o !== undefined) { output = o; continue; }
-    const took = takeLogFlag(args, i, flags);
-    if (took > 0) { i += took - 1; continue; }
-    if (arg.startsWith('-')) return fail(`unexpected argument "${arg}"\n\n${HELP}`, 2);
-    positional.push(arg);
-  }
+  const parsed = parseCommandArgs('history', HELP, args, {
+    allowPositionals: true,
+    options: { namespace: { type: 'string', short: 'n' }, output: { type: 'string', short: 'o' }, ...LOG_OPTIONS },
+  });
+  if (E.isLeft(parsed)) return parsed.left;
+  const { values: { namespace, output, ...flags }, positionals } = parsed.right;
   if (output !== undefined && output !== 'json') return fail(`unsupported output format "${output}" (only json)`, 2);
-  const [first, second, ...rest] = positional;
+  const [first, second, ...rest] = positionals;
   const [kindName, name] = second === undefined && first !== undefined && first.includes('/')
     ? [first.slice(0, first.indexOf('/')), first.slice(first.indexOf('/') + 1)] : [first, second];
   if (kindName === undefined || name === undefined || name === '' || rest.length > 0) return fail(`expected <kind>/<name>\n\n${HELP}`, 2);

@@ -1,12 +1,12 @@
 // `kfed join NAME --cluster-context CTX`: registers a member cluster with its credentials from the local kubeconfig.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { credentialSources, joinObjects, type MemberCredentials, type Source } from '../../libs/federation/join.js';
 import { KUBECONFIG_KEY } from '../../libs/federation/member-access.js';
 import { getPath, getRecord } from '../../libs/kube-api/json.js';
 import { isDnsLabel } from '../../libs/config/codecs.js';
 import type { Kubeconfig } from '../../libs/kubeconfig/kubeconfig.js';
+import { parseCommandArgs } from '../args.js';
 import { federationApi, shownName } from '../federation-api.js';
 import { clientConfig, kubeconfigPaths, loadKubeconfig } from '../kubeconfigs.js';
 
@@ -34,24 +34,12 @@ async function readSource(s: Source | undefined, base64: boolean): Promise<strin
 }
 
 export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, strict: true, allowPositionals: true,
-      options: {
-        'cluster-context': { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string', default: 'federated-cluster' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    process.stderr.write(`kfed join: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  const { values: opts, positionals } = parsed;
-  if (opts.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('join', HELP, args, {
+    allowPositionals: true,
+    options: { 'cluster-context': { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string', default: 'federated-cluster' } },
+  });
+  if (E.isLeft(parsed)) return parsed.left;
+  const { values: opts, positionals } = parsed.right;
   const [name, ...extra] = positionals;
   const memberContext = opts['cluster-context'];
   if (name === undefined || extra.length > 0 || memberContext === undefined) {

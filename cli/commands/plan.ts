@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodePlanInput, plan, PLANNER_VERSION, type PlanInput } from '../../libs/placement/planner.js';
 import { formatPreferencesError, type PreferencesError } from '../../libs/placement/preferences.js';
+import { parseCommandArgs } from '../args.js';
 
 export const summary = 'compute replica placements from a JSON input, as the scheduler would';
 
@@ -46,20 +47,9 @@ function decodeInputs(u: unknown): E.Either<PreferencesError, { readonly many: b
 }
 
 export async function main(args: string[]): Promise<number> {
-  let path: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${HELP}\n`);
-      return 0;
-    }
-    if (arg === '--input' && i + 1 < args.length) path = args[++i];
-    else if (arg.startsWith('--input=')) path = arg.slice('--input='.length);
-    else {
-      process.stderr.write(`kfed plan: unexpected argument "${arg}"\n\n${HELP}\n`);
-      return 2;
-    }
-  }
+  const parsed = parseCommandArgs('plan', HELP, args, { options: { input: { type: 'string' } } });
+  if (E.isLeft(parsed)) return parsed.left;
+  const path = parsed.right.values.input;
   if (path === undefined || path === '') {
     process.stderr.write(`kfed plan: --input FILE is required\n\n${HELP}\n`);
     return 2;

@@ -1,11 +1,11 @@
 // `kfed publish -f FILE`: sends desired state to the federation over NATS instead of HTTP.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { parseAllDocuments } from 'yaml';
 import { AUTHORIZATION_HEADER, DesiredReply, DesiredRequest } from '../../libs/federation/desired.js';
 import { createLogger } from '../../libs/infra/log/logger.js';
 import { connectBus } from '../../libs/infra/nats/bus.js';
+import { parseCommandArgs } from '../args.js';
 
 export const summary = 'apply (or delete) the objects of a YAML/JSON file through the federation\'s NATS subjects';
 
@@ -47,24 +47,14 @@ export function objectsOf(text: string): E.Either<string, Record<string, unknown
 }
 
 export async function main(args: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
-      args, strict: true,
-      options: {
-        filename: { type: 'string', short: 'f' }, delete: { type: 'boolean', default: false }, token: { type: 'string' },
-        nats: { type: 'string' }, federation: { type: 'string' }, timeout: { type: 'string', default: '10000' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (err) {
-    process.stderr.write(`kfed publish: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (opts.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('publish', HELP, args, {
+    options: {
+      filename: { type: 'string', short: 'f' }, delete: { type: 'boolean', default: false }, token: { type: 'string' },
+      nats: { type: 'string' }, federation: { type: 'string' }, timeout: { type: 'string', default: '10000' },
+    },
+  });
+  if (E.isLeft(parsed)) return parsed.left;
+  const opts = parsed.right.values;
   if (opts.filename === undefined) {
     process.stderr.write(`kfed publish: -f FILE is required\n\n${HELP}\n`);
     return 2;

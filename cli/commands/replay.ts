@@ -5,7 +5,8 @@ import { eventData } from '../../libs/events/types.js';
 import { PLANNER_VERSION } from '../../libs/placement/planner.js';
 import { replayMismatch } from '../../libs/scheduling/replay.js';
 import type { EventLog } from '../../libs/infra/redis/eventlog.js';
-import { LOG_FLAGS_HELP, openLog, takeLogFlag, type LogFlags } from '../federation-log.js';
+import { parseCommandArgs } from '../args.js';
+import { LOG_FLAGS_HELP, LOG_OPTIONS, openLog } from '../federation-log.js';
 
 export const summary = 'replay every recorded placement decision through the planner (--verify: report mismatches)';
 
@@ -61,22 +62,9 @@ export async function replayLog(log: EventLog, chunk = 2000): Promise<ReplayRepo
 const withMismatch = (m: string | undefined): { mismatch?: string } => (m === undefined ? {} : { mismatch: m });
 
 export async function main(args: string[]): Promise<number> {
-  let verify = false;
-  const flags: LogFlags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${HELP}\n`);
-      return 0;
-    }
-    if (arg === '--verify') { verify = true; continue; }
-    const took = takeLogFlag(args, i, flags);
-    if (took === 0) {
-      process.stderr.write(`kfed replay: unexpected argument "${arg}"\n\n${HELP}\n`);
-      return 2;
-    }
-    i += took - 1;
-  }
+  const parsed = parseCommandArgs('replay', HELP, args, { options: { verify: { type: 'boolean', default: false }, ...LOG_OPTIONS } });
+  if (E.isLeft(parsed)) return parsed.left;
+  const { verify, ...flags } = parsed.right.values;
   const opened = openLog(flags, process.env);
   if (E.isLeft(opened)) {
     process.stderr.write(`kfed replay: ${opened.left}\n`);

@@ -1,12 +1,13 @@
 // `kfed status`: the federation at a glance — member clusters and federated workloads per cluster.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { parseArgs } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import * as E from 'fp-ts/lib/Either.js';
 import { clusterCounts } from '../../libs/federation/types.js';
 import { getArray, getNumber, getString } from '../../libs/kube-api/json.js';
 import type { KubeObject } from '../../libs/kube-api/object.js';
 import { defaultKubeconfigPath } from '../../libs/infra/kubeconfig/file.js';
+import { parseCommandArgs } from '../args.js';
 import { columns } from '../columns.js';
 import { describeFailure } from '../federation-api.js';
 
@@ -43,22 +44,11 @@ export function workloadRows(workloads: readonly KubeObject[]): string[][] {
 }
 
 export async function main(args: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
-      args, strict: true, options: {
-        context: { type: 'string', default: 'federated-cluster' }, kubeconfig: { type: 'string' },
-        namespace: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (err) {
-    process.stderr.write(`kfed status: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (opts.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('status', HELP, args, {
+    options: { context: { type: 'string', default: 'federated-cluster' }, kubeconfig: { type: 'string' }, namespace: { type: 'string', short: 'n' } },
+  });
+  if (E.isLeft(parsed)) return parsed.left;
+  const opts = parsed.right.values;
   const kc = new k8s.KubeConfig();
   const path = opts.kubeconfig ?? defaultKubeconfigPath(process.env);
   try {

@@ -1,9 +1,9 @@
 // `kfed unjoin NAME`: removes a member cluster's Cluster and its kubeconfig Secret from the federation.
-import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { joinObjects } from '../../libs/federation/join.js';
 import { getString } from '../../libs/kube-api/json.js';
 import type { Kubeconfig } from '../../libs/kubeconfig/kubeconfig.js';
+import { parseCommandArgs } from '../args.js';
 import { federationApi, shownName } from '../federation-api.js';
 import { clientConfig, kubeconfigPaths, loadKubeconfig } from '../kubeconfigs.js';
 
@@ -20,21 +20,12 @@ gone already). What does not exist is reported as "not found"; that is not an er
 Exit codes: 0 done, 1 the federation refused or could not be reached, 2 bad arguments or kubeconfig.`;
 
 export async function main(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, strict: true, allowPositionals: true,
-      options: { kubeconfig: { type: 'string' }, context: { type: 'string', default: 'federated-cluster' }, help: { type: 'boolean', short: 'h', default: false } },
-    });
-  } catch (err) {
-    process.stderr.write(`kfed unjoin: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  const { values: opts, positionals } = parsed;
-  if (opts.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('unjoin', HELP, args, {
+    allowPositionals: true,
+    options: { kubeconfig: { type: 'string' }, context: { type: 'string', default: 'federated-cluster' } },
+  });
+  if (E.isLeft(parsed)) return parsed.left;
+  const { values: opts, positionals } = parsed.right;
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) {
     process.stderr.write(`kfed unjoin: NAME is required\n\n${HELP}\n`);

@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { isDnsLabel } from '../../libs/config/codecs.js';
 import type { Kubeconfig, NamedContext } from '../../libs/kubeconfig/kubeconfig.js';
 import { defaultKubeconfigPath, mergeIntoKubeconfigFile, readKubeconfig } from '../../libs/infra/kubeconfig/file.js';
+import { parseCommandArgs } from '../args.js';
 import { ensureInfra } from '../up/infra.js';
 import { federationFiles } from '../up/state.js';
 import { supervise, type Supervised, type SupervisorEvents } from '../up/supervisor.js';
@@ -60,24 +60,15 @@ export function memberAliases(cfg: Kubeconfig, members: readonly string[]): Name
 }
 
 export async function main(args: string[]): Promise<number> {
-  let opts;
-  try {
-    opts = parseArgs({
-      args, strict: true, options: {
-        clusters: { type: 'string', default: 'san-francisco,new-york,berlin' }, kubeconfig: { type: 'string' },
-        'api-port': { type: 'string', default: '8443' }, 'no-join': { type: 'boolean', default: false },
-        federation: { type: 'string', default: process.env.KFED_FEDERATION ?? 'kfed' }, 'state-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (err) {
-    process.stderr.write(`kfed up: ${(err as Error).message}\n\n${HELP}\n`);
-    return 2;
-  }
-  if (opts.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('up', HELP, args, {
+    options: {
+      clusters: { type: 'string', default: 'san-francisco,new-york,berlin' }, kubeconfig: { type: 'string' },
+      'api-port': { type: 'string', default: '8443' }, 'no-join': { type: 'boolean', default: false },
+      federation: { type: 'string', default: process.env.KFED_FEDERATION ?? 'kfed' }, 'state-dir': { type: 'string' },
+    },
+  });
+  if (E.isLeft(parsed)) return parsed.left;
+  const opts = parsed.right.values;
   const federation = opts.federation;
   if (!isDnsLabel(federation)) {
     process.stderr.write(`kfed up: --federation must be a DNS-1123 label, got "${federation}"\n`);

@@ -1,6 +1,6 @@
 // The aggregator service: folds member status reports into the status of federated objects, appended as StatusAggregated.
 import * as E from 'fp-ts/lib/Either.js';
-import { Counter, type Registry } from 'prom-client';
+import { Counter } from 'prom-client';
 import { comparePositions, expectVersion, type NewEvent } from '../../libs/events/envelope.js';
 import { objectStream, parseObjectStream } from '../../libs/events/streams.js';
 import { aggregate, statusChanged } from '../../libs/aggregation/aggregate.js';
@@ -9,12 +9,11 @@ import { getArray } from '../../libs/kube-api/json.js';
 import { clusterHealth, notPlacedBecause } from '../../libs/scheduling/decide.js';
 import { MemberResyncRequested, MemberStatusReported, type MemberObjectReport } from '../../libs/sync/member-status.js';
 import { syncView } from '../../libs/sync/view.js';
-import type { Service } from '../../libs/infra/lifecycle/service.js';
-import type { Logger } from '../../libs/infra/log/logger.js';
-import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
+import type { EventStamping, ReplicaDeps } from '../../libs/infra/lifecycle/replica.js';
+import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
+import type { BusSubscription } from '../../libs/infra/nats/bus.js';
 import { subjectTail } from '../../libs/infra/nats/subjects.js';
-import type { Redis } from '../../libs/infra/redis/connection.js';
-import type { AppendRequest, EventLog } from '../../libs/infra/redis/eventlog.js';
+import type { AppendRequest } from '../../libs/infra/redis/eventlog.js';
 import { shardOf, startShardLeases } from '../../libs/infra/redis/leases.js';
 import { runProjection } from '../../libs/infra/redis/projection-runner.js';
 
@@ -29,16 +28,8 @@ export interface AggregatorSettings {
   readonly catchUpMs?: number;
 }
 
-export interface AggregatorDeps {
-  readonly redis: Redis;
-  readonly log: EventLog;
-  readonly bus: Bus;
-  readonly logger: Logger;
-  readonly clock: () => Date;
-  readonly newId: () => string;
-  readonly replica: string;
+export interface AggregatorDeps extends ReplicaDeps, EventStamping {
   readonly settings: AggregatorSettings;
-  readonly metrics?: Registry;
 }
 
 export interface Aggregator extends Service {
@@ -157,36 +148,30 @@ export async function start(deps: AggregatorDeps): Promise<Aggregator> {
   await bus.flush();
 
   const askForReports = (reason: string): void => bus.publish(bus.subjects.member.resync(), MemberResyncRequested, { reason });
+  const aggregateAgain = (shards: readonly number[]): void => {
+    const taken = new Set(shards);
+    for (const stream of view.state().placements.keys()) if (taken.has(shardOf(stream, settings.shards))) dirty.add(stream);
+  };
   const leases = startShardLeases({
     redis: deps.redis, keys: log.keys, role: 'aggregator', replica: deps.replica, shards: settings.shards, ttlMs: settings.leaseTtlMs, logger,
     onAcquired: (shards) => {
-      const taken = new Set(shards);
-      for (const stream of view.state().placements.keys()) if (taken.has(shardOf(stream, settings.shards))) dirty.add(stream);
+      aggregateAgain(shards);
       askForReports('an aggregator took over objects');
     },
+    // Reports kept arriving while the lease had lapsed; only the flushes that skipped these objects are owed.
+    onResumed: aggregateAgain,
     onLost: (shards) => logger.info({ shards }, 'no longer aggregating these shards'),
   });
   owns = leases.owns;
 
-  let resolveStopped: (err: Error | null) => void = () => undefined;
-  const stopped = new Promise<Error | null>((resolve) => { resolveStopped = resolve; });
-  let stopping: Promise<void> | undefined;
+  const lifecycle = stopOnce(async () => {
+    clearInterval(timer);
+    unsubscribe();
+    await subscription.stop();
+    await flushing;
+    await leases.stop();
+    await view.stop();
+  });
   logger.info({ shards: settings.shards, coalesceMs: settings.coalesceMs }, 'aggregator started');
-  return {
-    owned: leases.owned,
-    ready: () => stopping === undefined,
-    stopped,
-    stop: () => {
-      stopping ??= (async () => {
-        clearInterval(timer);
-        unsubscribe();
-        await subscription.stop();
-        await flushing;
-        await leases.stop();
-        await view.stop();
-        resolveStopped(null);
-      })();
-      return stopping;
-    },
-  };
+  return { owned: leases.owned, ready: () => !lifecycle.stopping(), stopped: lifecycle.stopped, stop: lifecycle.stop };
 }

@@ -12,7 +12,7 @@ import { createApiHandler, type ApiHandler } from '../../libs/kube-api/handler.j
 import type { ApiRequest } from '../../libs/kube-api/request.js';
 import type { Sealer } from '../../libs/infra/crypto/seal.js';
 import { serveKubeApi, type KubeServer } from '../../libs/infra/http/kube-server.js';
-import type { Service } from '../../libs/infra/lifecycle/service.js';
+import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
 import type { Logger } from '../../libs/infra/log/logger.js';
 import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
 import type { Redis } from '../../libs/infra/redis/connection.js';
@@ -102,25 +102,12 @@ export async function startApiServer(deps: ApiServerDeps): Promise<ApiServer> {
   await deps.bus.flush();
   logger.info({ url: http.url, federation: deps.federation, position: state.position() }, 'federation API serving');
 
-  let resolveStopped: (e: Error | null) => void = () => undefined;
-  const stopped = new Promise<Error | null>((r) => { resolveStopped = r; });
-  let stopping: Promise<void> | undefined;
-  return {
-    url: http.url,
-    port: http.port,
-    state,
-    ready: () => true,
-    stopped,
-    stop() {
-      stopping ??= (async () => {
-        await desired.stop();
-        await http.close();
-        await state.stop();
-        resolveStopped(null);
-      })();
-      return stopping;
-    },
-  };
+  const lifecycle = stopOnce(async () => {
+    await desired.stop();
+    await http.close();
+    await state.stop();
+  });
+  return { url: http.url, port: http.port, state, ready: () => true, stopped: lifecycle.stopped, stop: lifecycle.stop };
 }
 
 /** Creates the built-in namespaces if they are missing (idempotent; replicas may race, AlreadyExists is fine). */

@@ -1,8 +1,8 @@
 // The simulator's admin endpoint (plain http on loopback, bearer token): list clusters, inject and clear faults.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as E from 'fp-ts/lib/Either.js';
 import { PathReporter } from 'io-ts/lib/PathReporter.js';
+import { listen, urlHost } from '../../libs/infra/http/listen.js';
 import type { Logger } from '../../libs/infra/log/logger.js';
 import { FaultRequest, type AdminError, type ClusterStatus, type ClusterStatusList } from '../../libs/simulator/faults.js';
 
@@ -66,21 +66,6 @@ export async function startAdminServer(o: AdminServerOptions): Promise<AdminServ
       if (!res.headersSent) reply(res, 500, { error: err instanceof Error ? err.message : String(err) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let closing: Promise<void> | undefined;
-  return {
-    url: `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`,
-    port,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  const { port, close } = await listen(server, o.port, o.host);
+  return { url: `http://${urlHost(o.host)}:${port}`, port, close };
 }

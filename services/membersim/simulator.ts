@@ -4,7 +4,7 @@ import { writeFile, rename } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeconfigEntries } from '../../libs/kubeconfig/kubeconfig.js';
 import { mergeIntoKubeconfigFile } from '../../libs/infra/kubeconfig/file.js';
-import type { Service } from '../../libs/infra/lifecycle/service.js';
+import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
 import type { Timer } from '../../libs/infra/lifecycle/reconciler.js';
 import type { Logger } from '../../libs/infra/log/logger.js';
 import {
@@ -100,24 +100,18 @@ export async function start(deps: SimulatorDeps): Promise<Simulator> {
     ...(clusters[0] === undefined ? {} : { currentContext: clusters[0].spec.name }),
   });
 
-  let resolveStopped: (e: Error | null) => void = () => undefined;
-  const stopped = new Promise<Error | null>((resolve) => { resolveStopped = resolve; });
-  let stopping: Promise<void> | undefined;
+  const lifecycle = stopOnce(async () => {
+    await admin?.close();
+    await Promise.all(clusters.map((c) => c.stop()));
+  });
   const sim: Simulator = {
     clusters,
     cluster: (name) => byName.get(name),
     admin: { url: adminUrl, token },
     kubeconfig,
     fault,
-    stop: () => {
-      stopping ??= (async () => {
-        await admin?.close();
-        await Promise.all(clusters.map((c) => c.stop()));
-        resolveStopped(null);
-      })();
-      return stopping;
-    },
-    stopped,
+    stop: lifecycle.stop,
+    stopped: lifecycle.stopped,
   };
 
   try {

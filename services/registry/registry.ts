@@ -16,12 +16,9 @@ import { failedChecks, healthOf, observe, type ProbeResult } from '../../libs/re
 import { observationChanged, summarizeNodes, type ClusterObservation } from '../../libs/registry/nodes.js';
 import { nextProbeAt, probeOffset, probeSettingsFor, type ProbeSettings } from '../../libs/registry/probe-settings.js';
 import { memberHttp, type MemberAnswer, type MemberHttp } from '../../libs/infra/kube-client/member-http.js';
-import type { Service } from '../../libs/infra/lifecycle/service.js';
-import type { Logger } from '../../libs/infra/log/logger.js';
-import type { Bus } from '../../libs/infra/nats/bus.js';
+import type { EventStamping, ReplicaDeps } from '../../libs/infra/lifecycle/replica.js';
+import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
 import { KeysChanged } from '../../libs/infra/nats/hints.js';
-import type { Redis } from '../../libs/infra/redis/connection.js';
-import type { EventLog } from '../../libs/infra/redis/eventlog.js';
 import { shardOf, startShardLeases } from '../../libs/infra/redis/leases.js';
 import { probeTimes } from '../../libs/infra/redis/probe-times.js';
 import { runProjection } from '../../libs/infra/redis/projection-runner.js';
@@ -50,21 +47,14 @@ export interface RegistrySettings {
   readonly catchUpMs?: number;
 }
 
-export interface RegistryDeps {
-  /** Shard leases and probe times; the log has its own connections. */
-  readonly redis: Redis;
-  readonly log: EventLog;
-  /** Health hints (cluster.health.<cluster>) for whoever wants to react before the log tail shows the change. */
-  readonly bus: Bus;
-  readonly logger: Logger;
-  readonly clock: () => Date;
-  readonly newId: () => string;
-  /** This replica's unique name (lease holder). */
-  readonly replica: string;
+/**
+ * Besides leases, `redis` holds the probe times; `bus` carries health hints (cluster.health.<cluster>)
+ * for whoever wants to react before the log tail shows the change.
+ */
+export interface RegistryDeps extends ReplicaDeps, EventStamping {
   /** Opens the sealed data of kubeconfig Secrets (KFED_ENCRYPTION_KEY); undefined when it does not open. */
   readonly unseal: (sealed: string, context: string) => string | undefined;
   readonly settings: RegistrySettings;
-  readonly metrics?: MetricsRegistry;
 }
 
 export interface Registry extends Service {
@@ -183,7 +173,6 @@ export async function start(deps: RegistryDeps): Promise<Registry> {
   const members = new Map<string, Member>();
   const held = new Set<number>();
   let owns: (shard: number) => boolean = () => false;
-  let stopping = false;
 
   const clusterOf = (s: FederationState, name: string): KubeObject | undefined => s.objects.get(objectStream(clusterRef(name)))?.object;
   const recordedConditions = (cluster: KubeObject): ClusterCondition[] =>
@@ -345,7 +334,7 @@ export async function start(deps: RegistryDeps): Promise<Registry> {
     const cluster = clusterOf(view.state(), name);
     const shard = shardOf(name, settings.shards);
     const existing = members.get(name);
-    if (cluster === undefined || !held.has(shard) || stopping) {
+    if (cluster === undefined || !held.has(shard) || lifecycle.stopping()) {
       if (existing !== undefined) remove(existing);
       if (cluster === undefined && held.has(shard)) {
         times.forget(name).catch((err: unknown) => logger.warn({ cluster: name, err: String(err) }, 'could not forget the probe time'));
@@ -404,26 +393,14 @@ export async function start(deps: RegistryDeps): Promise<Registry> {
   });
   owns = leases.owns;
 
-  let resolveStopped: (err: Error | null) => void = () => undefined;
-  const stopped = new Promise<Error | null>((resolve) => { resolveStopped = resolve; });
-  let stoppingAll: Promise<void> | undefined;
+  const lifecycle = stopOnce(async () => {
+    unsubscribe();
+    const rounds = [...members.values()].map((m) => m.round);
+    for (const m of [...members.values()]) remove(m);
+    await Promise.all(rounds);
+    await leases.stop();
+    await view.stop();
+  });
   logger.info({ shards: settings.shards, probe: settings.probe, nodesEvery: settings.nodesEvery }, 'registry started');
-  return {
-    owned: leases.owned,
-    ready: () => !stopping,
-    stopped,
-    stop: () => {
-      stoppingAll ??= (async () => {
-        stopping = true;
-        unsubscribe();
-        const rounds = [...members.values()].map((m) => m.round);
-        for (const m of [...members.values()]) remove(m);
-        await Promise.all(rounds);
-        await leases.stop();
-        await view.stop();
-        resolveStopped(null);
-      })();
-      return stoppingAll;
-    },
-  };
+  return { owned: leases.owned, ready: () => !lifecycle.stopping(), stopped: lifecycle.stopped, stop: lifecycle.stop };
 }

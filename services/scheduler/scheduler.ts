@@ -1,6 +1,6 @@
 // The scheduler service: decides where every federated object runs and records each change as a PlacementDecided.
 import * as E from 'fp-ts/lib/Either.js';
-import { Counter, type Registry } from 'prom-client';
+import { Counter } from 'prom-client';
 import { expectVersion, type NewEvent } from '../../libs/events/envelope.js';
 import { parseObjectStream } from '../../libs/events/streams.js';
 import { statusContributions } from '../../libs/federation/contributions.js';
@@ -8,13 +8,11 @@ import { objectsOfKind } from '../../libs/federation/state.js';
 import { isDnsLabel } from '../../libs/config/codecs.js';
 import { decide, type PlacementDecidedData, type SchedulingConfig } from '../../libs/scheduling/decide.js';
 import { causeOf, schedulerView, type SchedulerView } from '../../libs/scheduling/view.js';
-import type { Service } from '../../libs/infra/lifecycle/service.js';
 import { createReconciler, type ReconcileResult } from '../../libs/infra/lifecycle/reconciler.js';
-import type { Logger } from '../../libs/infra/log/logger.js';
-import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
+import type { EventStamping, ReplicaDeps } from '../../libs/infra/lifecycle/replica.js';
+import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
+import type { BusSubscription } from '../../libs/infra/nats/bus.js';
 import { KeysChanged } from '../../libs/infra/nats/hints.js';
-import type { Redis } from '../../libs/infra/redis/connection.js';
-import type { EventLog } from '../../libs/infra/redis/eventlog.js';
 import { shardOf, startShardLeases } from '../../libs/infra/redis/leases.js';
 import { runProjection } from '../../libs/infra/redis/projection-runner.js';
 
@@ -32,18 +30,8 @@ export interface SchedulerSettings {
   readonly catchUpMs?: number;
 }
 
-export interface SchedulerDeps {
-  /** Leases (its own commands); the log gets its connections from `log`. */
-  readonly redis: Redis;
-  readonly log: EventLog;
-  readonly bus: Bus;
-  readonly logger: Logger;
-  readonly clock: () => Date;
-  readonly newId: () => string;
-  /** This replica's unique name (lease holder). */
-  readonly replica: string;
+export interface SchedulerDeps extends ReplicaDeps, EventStamping {
   readonly settings: SchedulerSettings;
-  readonly metrics?: Registry;
 }
 
 export interface Scheduler extends Service {
@@ -165,24 +153,13 @@ export async function start(deps: SchedulerDeps): Promise<Scheduler> {
 
   const nudges: BusSubscription = bus.subscribe(bus.subjects.reconcile('scheduler'), KeysChanged, ({ keys }) => keys.forEach(enqueue));
 
-  let resolveStopped: (err: Error | null) => void = () => undefined;
-  const stopped = new Promise<Error | null>((resolve) => { resolveStopped = resolve; });
-  let stopping: Promise<void> | undefined;
+  const lifecycle = stopOnce(async () => {
+    unsubscribe();
+    await nudges.stop();
+    await reconciler.stop();
+    await leases.stop();
+    await view.stop();
+  });
   logger.info({ shards: settings.shards, scheduling: settings.scheduling }, 'scheduler started');
-  return {
-    owned: leases.owned,
-    ready: () => stopping === undefined,
-    stopped,
-    stop: () => {
-      stopping ??= (async () => {
-        unsubscribe();
-        await nudges.stop();
-        await reconciler.stop();
-        await leases.stop();
-        await view.stop();
-        resolveStopped(null);
-      })();
-      return stopping;
-    },
-  };
+  return { owned: leases.owned, ready: () => !lifecycle.stopping(), stopped: lifecycle.stopped, stop: lifecycle.stop };
 }

@@ -1,6 +1,6 @@
 // The syncer service: makes each member cluster it serves hold what the federation placed there, and reports what the members run.
 import * as E from 'fp-ts/lib/Either.js';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { objectStream, parseObjectStream } from '../../libs/events/streams.js';
 import { statusContributions } from '../../libs/federation/contributions.js';
 import { memberAccess, type MemberAccess } from '../../libs/federation/member-access.js';
@@ -11,11 +11,9 @@ import { matchesLabels, type LabelSelector } from '../../libs/kube-api/selectors
 import { desiredFor } from '../../libs/sync/desired.js';
 import { MemberResyncRequested, MemberStatusReported } from '../../libs/sync/member-status.js';
 import { syncView } from '../../libs/sync/view.js';
-import type { Service } from '../../libs/infra/lifecycle/service.js';
-import type { Logger } from '../../libs/infra/log/logger.js';
-import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
-import type { Redis } from '../../libs/infra/redis/connection.js';
-import type { EventLog } from '../../libs/infra/redis/eventlog.js';
+import type { ReplicaDeps } from '../../libs/infra/lifecycle/replica.js';
+import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
+import type { BusSubscription } from '../../libs/infra/nats/bus.js';
 import { shardOf, startShardLeases } from '../../libs/infra/redis/leases.js';
 import { runProjection } from '../../libs/infra/redis/projection-runner.js';
 import { startClusterSync, type ClusterSync, type ClusterSyncSettings } from './cluster-sync.js';
@@ -35,18 +33,10 @@ export interface SyncerSettings extends ClusterSyncSettings {
   readonly clientAddress: string;
 }
 
-export interface SyncerDeps {
-  /** Leases (its own commands); the log gets its connections from `log`. */
-  readonly redis: Redis;
-  readonly log: EventLog;
-  readonly bus: Bus;
-  readonly logger: Logger;
+export interface SyncerDeps extends ReplicaDeps {
   /** Opens Secret data sealed in the log (member kubeconfigs, propagated Secrets). */
   readonly unseal: (sealed: string, context: string) => string | undefined;
-  /** This replica's unique name (lease holder). */
-  readonly replica: string;
   readonly settings: SyncerSettings;
-  readonly metrics?: Registry;
 }
 
 export interface Syncer extends Service {
@@ -79,7 +69,6 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   const accessProblems = new Map<string, string>();
   const accessCache = new Map<string, { readonly version: string; readonly access: ReturnType<typeof memberAccess> }>();
   let owns: (shard: number) => boolean = () => false;
-  let stopping: Promise<void> | undefined;
 
   const startSync = (cluster: string, access: MemberAccess): ClusterSync => startClusterSync({
     cluster, access, federation, logger, settings,
@@ -91,7 +80,7 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
 
   /** Serves exactly the clusters that match the selector, lie in a held shard and can be reached with their credentials. */
   const reconcileOwnership = (): void => {
-    if (stopping !== undefined) return;
+    if (lifecycle.stopping()) return;
     const s = view.state();
     const wanted = new Map<string, MemberAccess>();
     for (const cluster of objectsOfKind(s.federation, CLUSTER_KIND)) {
@@ -164,29 +153,20 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   const resyncTimer = setInterval(() => syncs.forEach((s) => s.resync()), settings.resyncMs);
   const resendTimer = setInterval(() => syncs.forEach((s) => s.resendReports()), settings.reportResendMs);
   const resyncRequests: BusSubscription = bus.subscribe(bus.subjects.member.resync(), MemberResyncRequested, () => syncs.forEach((s) => s.resendReports()));
+  // Before the first await: reconcileOwnership asks it whether the syncer is stopping.
+  const lifecycle = stopOnce(async () => {
+    unsubscribe();
+    clearInterval(ownershipTimer);
+    clearInterval(resyncTimer);
+    clearInterval(resendTimer);
+    await resyncRequests.stop();
+    await Promise.all([...syncs.values()].map((s) => s.stop()));
+    syncs.clear();
+    await leases.stop();
+    await view.stop();
+  });
   await bus.flush();
 
-  let resolveStopped: (err: Error | null) => void = () => undefined;
-  const stopped = new Promise<Error | null>((resolve) => { resolveStopped = resolve; });
   logger.info({ pool: settings.pool, shards: settings.shards, selector: settings.selector }, 'syncer started');
-  return {
-    clusters: () => [...syncs.keys()].sort(),
-    ready: () => stopping === undefined,
-    stopped,
-    stop: () => {
-      stopping ??= (async () => {
-        unsubscribe();
-        clearInterval(ownershipTimer);
-        clearInterval(resyncTimer);
-        clearInterval(resendTimer);
-        await resyncRequests.stop();
-        await Promise.all([...syncs.values()].map((s) => s.stop()));
-        syncs.clear();
-        await leases.stop();
-        await view.stop();
-        resolveStopped(null);
-      })();
-      return stopping;
-    },
-  };
+  return { clusters: () => [...syncs.keys()].sort(), ready: () => !lifecycle.stopping(), stopped: lifecycle.stopped, stop: lifecycle.stop };
 }

@@ -4,12 +4,9 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.js';
+import { example } from '../support/examples.js';
 import { kubectlFor, kubectlVersions } from '../support/kubectl.js';
 import { waitFor } from '../support/wait.js';
-
-const examples = join(import.meta.dirname, '..', '..', 'examples');
-const example = (name: string, vars: Record<string, string> = {}): string =>
-  readFileSync(join(examples, name), 'utf8').replace(/\$\{(\w+)\}/g, (_, v: string) => vars[v] ?? '');
 
 async function file(api: TestApiServer, name: string, content: string): Promise<string> {
   const path = join(api.dir, name);

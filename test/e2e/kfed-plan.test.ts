@@ -1,24 +1,9 @@
 // `kfed plan` as users run it: the built CLI (dist/, built by `npm test`) with a file, an array, stdin and bad input.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import t from 'tap';
+import { runKfed, type CliRun } from '../support/kfed-cli.js';
 
-const kfed = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'kfed.js');
-
-interface Run { readonly code: number | null; readonly stdout: string; readonly stderr: string }
-
-function run(args: string[], stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [kfed, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const run = (args: string[], stdin = ''): Promise<CliRun> => runKfed(args, {}, stdin);
 
 const evenSplit = { preferences: { clusters: { '*': { weight: 1 } } }, totalReplicas: 50, clusters: ['A', 'B', 'C'], key: '' };
 const capped = {

@@ -2,27 +2,14 @@
 import t from 'tap';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { example } from '../support/examples.js';
 import { kubectlVersions, startKubeTestServer, type KubeTestServer } from '../support/kube-test-server.js';
 import { waitFor } from '../support/wait.js';
 import { deployments } from '../../libs/kube-api/resources.js';
 
 const deploymentsKind = deployments.storage;
 
-const articleReplicaSet = `apiVersion: extensions/v1beta1
-kind: ReplicaSet
-metadata:
- name: nginx
-spec:
- replicas: 4
- template:
-   metadata:
-     labels:
-       app: nginx
-   spec:
-     containers:
-       - name: nginx
-         image: nginx:1.10
-`;
+const articleReplicaSet = example('nginx.yaml');
 
 const deployment = (name: string, replicas: number, extra = ''): string => `apiVersion: apps/v1
 kind: Deployment

@@ -3,16 +3,15 @@
 import t from 'tap';
 import { runKfed } from '../support/kfed-cli.js';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../cli/up/infra.js';
+import { example, examplesDir } from '../support/examples.js';
 import { NATS_URL, REDIS_URL, testRedis } from '../support/federation.js';
 import { kubectlFor } from '../support/kubectl.js';
 import { distDir } from '../support/processes.js';
 import { waitFor } from '../support/wait.js';
-
-const examples = join(import.meta.dirname, '..', '..', 'examples');
 
 
 t.test('the article\'s walkthrough against kfed up', async (t) => {
@@ -69,7 +68,7 @@ t.test('the article\'s walkthrough against kfed up', async (t) => {
     t.equal(r.stdout.trim(), `secret/${cluster} created`, r.stderr);
     const server = (await k('config', 'view', '--minify', `--context=${cluster}`, '-o', 'jsonpath={.clusters[0].cluster.server}')).stdout;
     const manifest = join(dir, file);
-    await writeFile(manifest, (await readFile(join(examples, file), 'utf8')).replace(`\${${variable}}`, server));
+    await writeFile(manifest, example(file, { [variable]: server }));
     r = await fed('create', '-f', manifest);
     t.equal(r.stdout.trim(), `cluster.federation/${cluster} created`, r.stderr);
   }
@@ -85,7 +84,7 @@ t.test('the article\'s walkthrough against kfed up', async (t) => {
   const settle = (what: string, ny: number, berlin: number) => waitFor(what, async () =>
     (await pods('new-york')) === ny && (await pods('berlin')) === berlin, { timeoutMs: 30_000 });
 
-  let r = await fed('create', '-f', join(examples, 'nginx.yaml'));
+  let r = await fed('create', '-f', join(examplesDir, 'nginx.yaml'));
   t.equal(r.stdout.trim(), 'replicaset.extensions/nginx created', r.stderr);
   r = await fed('scale', 'rs', 'nginx', '--replicas=10');
   t.equal(r.code, 0, r.stderr);
@@ -93,12 +92,12 @@ t.test('the article\'s walkthrough against kfed up', async (t) => {
   t.equal(await memberReplicas('new-york'), '5');
   t.equal(await memberReplicas('berlin'), '5');
 
-  r = await fed('apply', '-f', join(examples, 'nginx-new-york.yaml'));
+  r = await fed('apply', '-f', join(examplesDir, 'nginx-new-york.yaml'));
   t.equal(r.code, 0, r.stderr);
   await settle('all 10 pods in new-york', 10, 0);
   t.equal(await memberReplicas('new-york'), '10');
 
-  r = await fed('apply', '-f', join(examples, 'nginx-berlin.yaml'));
+  r = await fed('apply', '-f', join(examplesDir, 'nginx-berlin.yaml'));
   t.equal(r.code, 0, r.stderr);
   await settle('all 10 pods in berlin', 0, 10);
   t.equal(await memberReplicas('berlin'), '10');

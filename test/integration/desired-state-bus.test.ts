@@ -4,25 +4,16 @@ import { runKfed } from '../support/kfed-cli.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestApiServer } from '../support/apiserver.js';
+import { example } from '../support/examples.js';
 import { NATS_URL } from '../support/federation.js';
 
-
-
+/** A ConfigMap and the article's ReplicaSet in one file. */
 const manifest = `apiVersion: v1
 kind: ConfigMap
 metadata: {name: settings}
 data: {mode: fast}
 ---
-apiVersion: extensions/v1beta1
-kind: ReplicaSet
-metadata:
-  name: nginx
-spec:
-  replicas: 4
-  template:
-    metadata: {labels: {app: nginx}}
-    spec: {containers: [{name: nginx, image: "nginx:1.10"}]}
-`;
+${example('nginx.yaml')}`;
 
 t.test('kfed publish applies, reports unchanged, deletes; errors are kubectl-like', async (t) => {
   const api = await startTestApiServer(t);

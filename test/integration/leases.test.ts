@@ -1,16 +1,36 @@
-// Shard leases on real Redis: a replica that dies keeps its shards away from other names until the
-// leases expire, but a replica restarted under the same name takes them back at once.
+// Shard leases against the real Redis: taking shards, losing them to another replica, a lease that
+// lapsed here but was never lost, and a replica restarted under its name taking its leases back at once.
 import t from 'tap';
+import { performance } from 'node:perf_hooks';
+import { replicaName } from '../../libs/config/common.js';
+import { createLogger } from '../../libs/infra/log/logger.js';
+import type { Redis } from '../../libs/infra/redis/connection.js';
 import { redisKeys } from '../../libs/infra/redis/keys.js';
 import { startShardLeases, type ShardLeases } from '../../libs/infra/redis/leases.js';
-import { replicaName } from '../../libs/config/common.js';
 import { testRedis } from '../support/federation.js';
 import { capturedLogger } from '../support/log-capture.js';
 import { waitFor } from '../support/wait.js';
 
+const logger = createLogger({ service: 'leases-test', level: process.env.LOG_LEVEL ?? 'silent' });
 const SHARDS = 4;
-// Far longer than any test step: nothing here may pass by a lease expiring.
+const all = Array.from({ length: SHARDS }, (_, i) => i);
+// Far longer than any test step: nothing in the restart test may pass by a lease expiring.
 const TTL_MS = 120_000;
+
+/** One replica's leases with its callbacks recorded, on a clock the test can move forward. */
+function replica(t: { teardown(fn: () => unknown): void }, redis: Redis, federation: string, ttlMs: number) {
+  let skew = 0;
+  const calls: { acquired: number[][]; lost: number[][]; resumed: number[][] } = { acquired: [], lost: [], resumed: [] };
+  const leases = startShardLeases({
+    redis, keys: redisKeys(federation), role: 'test', replica: 'r1', shards: SHARDS, ttlMs, logger,
+    onAcquired: (s) => calls.acquired.push([...s].sort()),
+    onLost: (s) => calls.lost.push([...s].sort()),
+    onResumed: (s) => calls.resumed.push([...s].sort()),
+    now: () => performance.now() + skew,
+  });
+  t.teardown(() => leases.stop());
+  return { leases, calls, skip: (ms: number) => { skew += ms; } };
+}
 
 t.test('a replica restarted under its name takes its leases back at once; another name waits for expiry', async (t) => {
   const { redis, federation } = testRedis(t, 'leases');
@@ -66,4 +86,21 @@ t.test('KFED_REPLICA names the replica; empty gives a fresh name per process', a
   t.equal(replicaName('syncer-1', 'host', 'ffffffff-0000'), 'syncer-1');
   t.equal(replicaName('', 'host', '0123456789abcdef'), 'host-01234567');
   t.not(replicaName('', 'host', 'aaaaaaaa'), replicaName('', 'host', 'bbbbbbbb'));
+});
+
+t.test('a lease that lapsed here while Redis still held it is resumed: owns() false meanwhile, onResumed once renewed', async (t) => {
+  const { redis, federation } = testRedis(t, 'leases');
+  // Renewals every 2 s: the lease in Redis outlives the jump of the clock below by far.
+  const r = replica(t, redis, federation, 6000);
+  await waitFor('every shard', () => r.leases.owned().length === SHARDS);
+
+  r.skip(6000); // as if the process had stalled past the validity of its last renewal
+  t.ok(all.every((s) => !r.leases.owns(s)), 'lapsed: owns() says false');
+  t.same(r.leases.owned(), all, 'still held: nothing was lost');
+
+  await waitFor('the shards resumed', () => r.calls.resumed.length > 0, { timeoutMs: 10_000 });
+  t.same(r.calls.resumed, [all]);
+  t.ok(all.every((s) => r.leases.owns(s)), 'owned again');
+  t.same(r.calls.lost, []);
+  t.same(r.calls.acquired, [all], 'nothing was acquired anew');
 });

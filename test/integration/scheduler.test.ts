@@ -150,6 +150,8 @@ t.test('the article: weights 1/1, scaling, weights 20/0 and back, failover and r
     t.ok(lines.some((l) => l.includes('annotation replica-set-preferences changed: weights new-york 1→20, berlin 1→0')), 'the weights');
     t.ok(lines.some((l) => /berlin 5→0, new-york 5→10\s+weights changed: new-york 1→20, berlin 1→0$/.test(l)), 'the move');
     t.ok(lines.some((l) => /berlin 5→0, new-york 5→10\s+berlin became Offline$/.test(l)), 'the failover');
+    const kubectlStyle = await runKfed(['history', 'rs/nginx', '-n=default', `--federation=${federation}`, `--redis=${REDIS_URL}`]);
+    t.equal(kubectlStyle.stdout, table.stdout, '-n=NS and --flag=value as kubectl takes them');
 
     const json = await runKfed(['history', 'replicasets.apps', 'nginx', '-o', 'json'], { KFED_FEDERATION: federation, REDIS_URL });
     t.equal(json.code, 0, json.stderr);

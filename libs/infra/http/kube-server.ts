@@ -1,12 +1,12 @@
 // node:http(s) adapter for the Kubernetes API handler: bodies with a size limit, bearer tokens, streamed watches.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { ApiHandler } from '../../kube-api/handler.js';
 import type { ApiResponse, UserInfo } from '../../kube-api/request.js';
 import type { WatchEvent } from '../../kube-api/object.js';
 import { internalError, requestEntityTooLarge, unauthorized } from '../../kube-api/status.js';
 import type { Logger } from '../log/logger.js';
+import { listen, urlHost } from './listen.js';
 
 export interface KubeServerOptions {
   readonly handler: ApiHandler;
@@ -165,26 +165,18 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
   // 90 s, matching Go's client keep-alive), not Node's 5 s: clients polling every few seconds reuse their TLS connection.
   server.keepAliveTimeout = 90_000;
   const host = o.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
+  const listening = await listen(server, o.port, host);
+  // A wildcard address is reached on loopback.
+  const reachAt = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost(host);
   return {
-    url: `${o.tls === undefined ? 'http' : 'https'}://${urlHost}:${port}`,
-    port,
+    url: `${o.tls === undefined ? 'http' : 'https'}://${reachAt}:${listening.port}`,
+    port: listening.port,
     endWatches: () => {
       for (const a of watches) a.abort();
     },
     close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        for (const a of open) a.abort();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
+      for (const a of open) a.abort();
+      return listening.close();
     },
   };
 }

@@ -1,8 +1,8 @@
 // The ops HTTP server every service runs: /healthz (alive), /readyz (ready for work), /metrics (Prometheus).
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
+import { listen, urlHost } from './listen.js';
 
 export interface OpsServer {
   readonly url: string;
@@ -50,28 +50,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
       default: return text(404, 'not found\n');
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const url = `http://${host}:${port}`;
+  const { port, close } = await listen(server, options.port, options.host);
+  const url = `http://${urlHost(options.host)}:${port}`;
   logger.info({ url }, 'ops server listening');
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Scrapers keep connections alive; they must not hold the shutdown.
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  return { url, port, close };
 }

@@ -16,6 +16,28 @@ export interface Service {
   ready?(): boolean;
 }
 
+/**
+ * The stopping half of a Service: `stop()` runs `shutdown` on its first call and returns that same
+ * promise on every call; `stopped` resolves with null once shutdown has finished; `stopping()` says
+ * whether stop() has been called (a service stops taking work from then on).
+ */
+export function stopOnce(shutdown: () => Promise<void>): Service & { stopping(): boolean } {
+  let resolveStopped: (err: Error | null) => void = () => undefined;
+  const stopped = new Promise<Error | null>((resolve) => { resolveStopped = resolve; });
+  let stopping: Promise<void> | undefined;
+  return {
+    stopped,
+    stopping: () => stopping !== undefined,
+    stop: () => {
+      stopping ??= (async () => {
+        await shutdown();
+        resolveStopped(null);
+      })();
+      return stopping;
+    },
+  };
+}
+
 export interface ServiceContext<C> {
   readonly config: C;
   readonly logger: Logger;

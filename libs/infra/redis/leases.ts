@@ -93,6 +93,14 @@ export interface ShardLeaseOptions {
   readonly onAcquired: (shards: readonly number[]) => void;
   /** Shards this replica no longer holds (released to balance the load, or lost). */
   readonly onLost: (shards: readonly number[]) => void;
+  /**
+   * Shards renewed after their lease had lapsed here: a renewal ran late (a stalled process, a slow
+   * Redis), so owns() said false for a while although no other replica took them. Work skipped
+   * meanwhile needs doing now. Default: onAcquired.
+   */
+  readonly onResumed?: (shards: readonly number[]) => void;
+  /** Monotonic milliseconds that lease validity is measured in (default performance.now). */
+  readonly now?: () => number;
 }
 
 export interface ShardLeases {
@@ -117,7 +125,8 @@ export interface ShardLeases {
  * appends are optimistic, so a stale replica's decision fails on a version conflict).
  */
 export function startShardLeases(options: ShardLeaseOptions): ShardLeases {
-  const { keys, role, replica, shards, ttlMs, logger } = options;
+  const { keys, role, replica, shards, ttlMs, logger, now = () => performance.now() } = options;
+  const onResumed = options.onResumed ?? options.onAcquired;
   const redis = options.redis as LeaseCommands;
   if (typeof redis.kfedLeaseHeartbeat !== 'function') {
     redis.defineCommand('kfedLeaseHeartbeat', { lua: heartbeatScript });
@@ -144,7 +153,7 @@ export function startShardLeases(options: ShardLeaseOptions): ShardLeases {
   };
 
   const tick = async (): Promise<void> => {
-    const started = performance.now();
+    const started = now();
     const alive = Math.max(1, await redis.kfedLeaseHeartbeat(1, members, replica, String(ttlMs)));
     const target = Math.ceil(shards / alive);
     const mine = [...held].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
@@ -154,8 +163,14 @@ export function startShardLeases(options: ShardLeaseOptions): ShardLeases {
       if (lost.length > 0) log.warn({ shards: lost }, 'lost shard leases');
       lose(lost);
     }
+    // Validity runs from before the renewal was sent, so Redis keeps a lease at least as long as owns() says so.
+    const lapsed = now() >= validUntil ? [...held] : [];
     validUntil = started + ttlMs;
     if (stopped) return;
+    if (lapsed.length > 0) {
+      log.warn({ shards: lapsed }, 'renewed shard leases after they had lapsed here; looking at their work again');
+      onResumed(lapsed);
+    }
     if (held.size > target) {
       // Give the least preferred back: another replica has come up.
       const extra = [...held].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0)).slice(target);
@@ -185,8 +200,8 @@ export function startShardLeases(options: ShardLeaseOptions): ShardLeases {
   loop();
 
   return {
-    owns: (shard) => held.has(shard) && performance.now() < validUntil,
-    holds: (shard) => held.has(shard) && performance.now() < validUntil + ttlMs,
+    owns: (shard) => held.has(shard) && now() < validUntil,
+    holds: (shard) => held.has(shard) && now() < validUntil + ttlMs,
     owned: () => [...held].sort((a, b) => a - b),
     async stop({ release = true } = {}) {
       if (stopped) return running;
