@@ -17,6 +17,7 @@ import {
 } from '../../libs/sync/render.js';
 import { startMemberInformer, type MemberInformer } from '../../libs/infra/kube-client/informer.js';
 import { memberObjects, type MemberError, type MemberObjects } from '../../libs/infra/kube-client/member-objects.js';
+import type { Gate } from '../../libs/infra/lifecycle/gate.js';
 import { createReconciler, type ReconcileResult } from '../../libs/infra/lifecycle/reconciler.js';
 import type { Logger } from '../../libs/infra/log/logger.js';
 
@@ -44,6 +45,8 @@ export interface ClusterSyncDeps {
   readonly wrote: (verb: 'apply' | 'delete' | 'release') => void;
   readonly logger: Logger;
   readonly settings: ClusterSyncSettings;
+  /** Every read and write of an object on the member passes it (a bound shared by all the clusters of a syncer). */
+  readonly gate: Gate;
 }
 
 export interface ClusterSync {
@@ -68,12 +71,24 @@ const NOT_PLACED = synced('True', 'NotPlaced', 'no copy is placed here');
 /** Errors that depend on the member's state, not on what kfed sends: retried with backoff. */
 const transient = (e: MemberError): boolean => e._tag === 'MemberUnreachable' || e.code >= 500 || e.code === 429;
 
+/** The member's object reads and writes through the gate; lists (informers) go straight. */
+function gated(client: MemberObjects, gate: Gate): MemberObjects {
+  return {
+    ...client,
+    get: (h) => gate(() => client.get(h)),
+    apply: (o) => gate(() => client.apply(o)),
+    create: (o) => gate(() => client.create(o)),
+    mergePatch: (h, patch) => gate(() => client.mergePatch(h, patch)),
+    delete: (h, uid) => gate(() => client.delete(h, uid)),
+  };
+}
+
 export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
   const { cluster, federation, settings } = deps;
   const logger = deps.logger.child({ cluster });
-  const client: MemberObjects = memberObjects(deps.access, {
+  const client: MemberObjects = gated(memberObjects(deps.access, {
     fieldManager: FIELD_MANAGER, requestTimeoutMs: settings.requestTimeoutMs, maxSockets: Math.max(4, settings.concurrency),
-  });
+  }), deps.gate);
   const informers = new Map<string, MemberInformer>();
   let pods: MemberInformer | undefined;
   let stopped = false;

@@ -39,6 +39,10 @@ export const syncerConfig = {
     doc: 'Shard leases live this long unless renewed (every third of it): the clusters of a syncer that dies are taken over within about this long.',
   },
   KFED_SYNCER_CONCURRENCY: { codec: PositiveInt, default: '8', doc: 'Objects reconciled at once per member cluster (each cluster has its own queue).' },
+  KFED_SYNCER_MAX_IN_FLIGHT: {
+    codec: PositiveInt, default: '64',
+    doc: 'Object reads and writes in flight at once across all the members a syncer serves (informers aside): bounds its sockets and memory, and the burst a rollout sends at members that share a host.',
+  },
   KFED_SYNCER_RESYNC_MS: {
     codec: PositiveInt, default: '60000',
     doc: 'Every object placed on a served cluster is reconciled again this often, whatever the informers said.',

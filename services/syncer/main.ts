@@ -31,6 +31,7 @@ runService({
         shards: config.KFED_SYNCER_SHARDS,
         leaseTtlMs: config.KFED_SYNCER_LEASE_TTL_MS,
         concurrency: config.KFED_SYNCER_CONCURRENCY,
+        maxInFlight: config.KFED_SYNCER_MAX_IN_FLIGHT,
         resyncMs: config.KFED_SYNCER_RESYNC_MS,
         reportIntervalMs: config.KFED_SYNCER_REPORT_INTERVAL_MS,
         reportResendMs: config.KFED_SYNCER_REPORT_RESEND_MS,

@@ -14,6 +14,7 @@ import { syncView } from '../../libs/sync/view.js';
 import type { ReplicaDeps } from '../../libs/infra/lifecycle/replica.js';
 import { stopOnce, type Service } from '../../libs/infra/lifecycle/service.js';
 import type { BusSubscription } from '../../libs/infra/nats/bus.js';
+import { createGate } from '../../libs/infra/lifecycle/gate.js';
 import { shardOf, startShardLeases } from '../../libs/infra/redis/leases.js';
 import { runProjection } from '../../libs/infra/redis/projection-runner.js';
 import { startClusterSync, type ClusterSync, type ClusterSyncSettings } from './cluster-sync.js';
@@ -29,6 +30,8 @@ export interface SyncerSettings extends ClusterSyncSettings {
   readonly leaseTtlMs: number;
   readonly resyncMs: number;
   readonly reportResendMs: number;
+  /** Object reads and writes in flight at once across every member this replica serves. */
+  readonly maxInFlight: number;
   /** This syncer's address as members see it (picks serverAddressByClientCIDRs). */
   readonly clientAddress: string;
 }
@@ -70,8 +73,9 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   const accessCache = new Map<string, { readonly version: string; readonly access: ReturnType<typeof memberAccess> }>();
   let owns: (shard: number) => boolean = () => false;
 
+  const gate = createGate(settings.maxInFlight);
   const startSync = (cluster: string, access: MemberAccess): ClusterSync => startClusterSync({
-    cluster, access, federation, logger, settings,
+    cluster, access, federation, logger, settings, gate,
     desired: (stream) => desiredFor(view.state(), stream, cluster, federation),
     placed: () => view.state().byCluster.get(cluster) ?? [],
     publish: (objects) => bus.publish(bus.subjects.member.status(cluster), MemberStatusReported, { cluster, objects }),

@@ -120,6 +120,12 @@ export function objectPath(o: ObjectHeader): string | undefined {
   return `${root}${ns}/${type.plural}/${encodeURIComponent(name)}`;
 }
 
+/** A short text answer (a proxy's or a bare HTTP server's error page) is worth quoting; anything else is not. */
+const plainText = (body: string): string => {
+  const text = body.trim();
+  return text !== '' && text.length <= 200 && !text.startsWith('{') ? `: ${text}` : '';
+};
+
 /** A member's non-2xx answer as a MemberError, from its Status body when it sent one. */
 function rejected(code: number, body: string): MemberError {
   let status: { reason?: unknown; message?: unknown } = {};
@@ -131,7 +137,7 @@ function rejected(code: number, body: string): MemberError {
   return {
     _tag: 'MemberRejected', code,
     reason: typeof status.reason === 'string' ? status.reason : `HTTP${code}`,
-    message: typeof status.message === 'string' ? status.message : `the member answered ${code}`,
+    message: typeof status.message === 'string' ? status.message : `the member answered ${code}${plainText(body)}`,
   };
 }
 
