@@ -139,9 +139,15 @@ export async function serveKubeApi(o: KubeServerOptions): Promise<KubeServer> {
       for await (const event of r.events) {
         if (abort.signal.aborted) break;
         if (!res.write(watchLine(event))) {
+          // Wait for the client to catch up, or for the watch to end; leave no listener behind either way.
           await new Promise<void>((resolve) => {
-            res.once('drain', resolve);
-            abort.signal.addEventListener('abort', () => resolve(), { once: true });
+            const done = (): void => {
+              res.off('drain', done);
+              abort.signal.removeEventListener('abort', done);
+              resolve();
+            };
+            res.once('drain', done);
+            abort.signal.addEventListener('abort', done, { once: true });
           });
         }
       }
