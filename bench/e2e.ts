@@ -350,7 +350,17 @@ export async function run(args: string[]): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'kfed-bench-e2e-'));
     try {
       process.stderr.write(`${s.clusters} clusters × ${s.workloads} workloads:\n`);
-      const r = await scenario(s, dir);
+      let r: Figures;
+      try {
+        r = await scenario(s, dir);
+      } catch (err) {
+        // A size this machine cannot carry is a finding: reported in its row, the other sizes still printed.
+        const failed = { 'clusters × workloads': `${s.clusters} × ${s.workloads.toLocaleString('en-US')}`, 'did not complete': (err as Error).message.slice(0, 200) };
+        latency.push(failed);
+        kills.push(failed);
+        process.stderr.write(`  failed: ${(err as Error).message}\n`);
+        continue;
+      }
       latency.push({
         'clusters × workloads': `${s.clusters} × ${s.workloads.toLocaleString('en-US')}`, changes: r.applyReturnedToAllMs.length,
         'p50 ms': percentile(r.applyReturnedToAllMs, 50), 'p99 ms': percentile(r.applyReturnedToAllMs, 99), 'max ms': percentile(r.applyReturnedToAllMs, 100),
