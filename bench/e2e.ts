@@ -26,6 +26,7 @@ import { Kubeconfig } from '../libs/kubeconfig/kubeconfig.js';
 import { PREFERENCES_ANNOTATION } from '../libs/placement/preferences.js';
 import { readMembers, untilFile, watchMembers, type Member } from './_members.js';
 import { percentile, printTable } from './_report.js';
+import { simulatorGroups } from '../cli/commands/up.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const kfedCli = join(here, '../cli/kfed.js');
@@ -149,8 +150,14 @@ async function startFederation(dir: string, clusters: number): Promise<Federatio
       await sleep(100);
     }
     progress(`kfed up: ${clusters} members joined in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    await untilFile(join(stateDir, 'simulator.json'), proc);
-    const members = await readMembers(join(stateDir, 'simulator.json'), kubeconfig);
+    // kfed up runs the members SIMULATOR_GROUP to a simulator process, each with its state file.
+    const groups = simulatorGroups(names);
+    const stateFiles = groups.length === 1 ? ['simulator.json'] : groups.map((_, i) => `simulator-${i}.json`);
+    const members: Member[] = [];
+    for (const file of stateFiles) {
+      await untilFile(join(stateDir, file), proc);
+      members.push(...await readMembers(join(stateDir, file), kubeconfig));
+    }
     const cfg = Kubeconfig.decode(parse(await readFile(kubeconfig, 'utf8')));
     if (E.isLeft(cfg)) throw new Error(`unreadable kubeconfig ${kubeconfig}`);
     const cluster = cfg.right.clusters?.find((c) => c.name === `kfed-${id}`)?.cluster;
@@ -355,7 +362,7 @@ export async function run(args: string[]): Promise<void> {
         r = await scenario(s, dir);
       } catch (err) {
         // A size this machine cannot carry is a finding: reported in its row, the other sizes still printed.
-        const failed = { 'clusters × workloads': `${s.clusters} × ${s.workloads.toLocaleString('en-US')}`, 'did not complete': (err as Error).message.slice(0, 200) };
+        const failed = { 'clusters × workloads': `${s.clusters} × ${s.workloads.toLocaleString('en-US')}`, 'did not complete': (err as Error).message.replace(/\s+/g, ' ').slice(0, 200) };
         latency.push(failed);
         kills.push(failed);
         process.stderr.write(`  failed: ${(err as Error).message}\n`);

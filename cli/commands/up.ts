@@ -45,6 +45,16 @@ const jsonMsg = (msg: string) => (line: string): boolean => {
   }
 };
 
+/** Simulated members per simulator process. */
+export const SIMULATOR_GROUP = 20;
+
+/** Cluster specs split into simulator processes of at most SIMULATOR_GROUP, in order. */
+export function simulatorGroups<A>(clusters: readonly A[]): A[][] {
+  const groups: A[][] = [];
+  for (let i = 0; i < clusters.length; i += SIMULATOR_GROUP) groups.push(clusters.slice(i, i + SIMULATOR_GROUP));
+  return groups;
+}
+
 /**
  * The article switches between members with `kubectl config use-context newyork` (and sanfrancisco):
  * a member whose name has dashes also gets a context without them, pointing at the same cluster.
@@ -115,16 +125,24 @@ export async function main(args: string[]): Promise<number> {
       KFED_FEDERATION: federation, NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl,
       KFED_ENCRYPTION_KEY: files.encryptionKey, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
-    const start = async (name: string, env: Record<string, string>, readyMsg: string, label: string): Promise<void> => {
-      const s = supervise({ name, command: process.execPath, args: [serviceEntry(name)], env: { ...common, ...env }, ready: jsonMsg(readyMsg) }, files.logDir, events, shutdown.signal);
+    const start = async (name: string, env: Record<string, string>, readyMsg: string, label: string, service = name): Promise<void> => {
+      const s = supervise({ name, command: process.execPath, args: [serviceEntry(service)], env: { ...common, ...env }, ready: jsonMsg(readyMsg) }, files.logDir, events, shutdown.signal);
       started.push(s);
       await s.ready;
       say(`✓ ${label}`);
     };
 
-    await start('membersim', {
-      KFED_SIM_CLUSTERS: opts.clusters, KFED_SIM_KUBECONFIG: kubeconfig, KFED_SIM_STATE: join(files.dir, 'simulator.json'),
-    }, 'simulator started', `member clusters ${clusters.join(', ')} (simulated; contexts ${clusters.join(', ')})`);
+    // Members are simulated SIMULATOR_GROUP to a process: like real members, a busy or collecting
+    // one then holds up a few others at most, not the whole federation. One after the other, as
+    // each merges its contexts into the kubeconfig.
+    const groups = simulatorGroups(opts.clusters.split(',').filter((c) => c.trim() !== ''));
+    for (const [i, group] of groups.entries()) {
+      const names = group.map((c) => c.split(':')[0]?.trim() ?? '');
+      await start(groups.length === 1 ? 'membersim' : `membersim-${i}`, {
+        KFED_SIM_CLUSTERS: group.join(','), KFED_SIM_KUBECONFIG: kubeconfig,
+        KFED_SIM_STATE: join(files.dir, groups.length === 1 ? 'simulator.json' : `simulator-${i}.json`),
+      }, 'simulator started', `member clusters ${names.join(', ')} (simulated; contexts ${names.join(', ')})`, 'membersim');
+    }
     await start('apiserver', {
       KFED_API_PORT: String(apiPort), KFED_API_TLS_DIR: files.tlsDir, KFED_API_TOKEN_FILE: files.tokenFile,
     }, 'federation API serving', `federation API https://127.0.0.1:${apiPort}`);
