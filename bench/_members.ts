@@ -39,11 +39,12 @@ export async function untilFile(path: string, proc: ChildProcess): Promise<void>
   }
 }
 
-/** One simulator process serving `clusters` members named member-0 …; env adds KFED_SIM_* settings. */
-export async function startSimulator(dir: string, clusters: number, env: Readonly<Record<string, string>> = {}): Promise<{ proc: ChildProcess; members: Member[] }> {
-  const state = join(dir, `sim-${clusters}-${randomUUID().slice(0, 6)}.json`);
+/** One simulator process serving the named members (a count: member-0 …); env adds KFED_SIM_* settings. */
+export async function startSimulator(dir: string, clusters: number | readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ proc: ChildProcess; members: Member[] }> {
+  const list = typeof clusters === 'number' ? Array.from({ length: clusters }, (_, i) => `member-${i}`) : clusters;
+  const state = join(dir, `sim-${list.length}-${randomUUID().slice(0, 6)}.json`);
   const kubeconfig = `${state}.kubeconfig`;
-  const names = Array.from({ length: clusters }, (_, i) => `member-${i}`).join(',');
+  const names = list.join(',');
   const proc = spawn(process.execPath, [join(here, '../services/membersim/main.js')], {
     env: { ...process.env, LOG_LEVEL: 'warn', KFED_SIM_CLUSTERS: names, KFED_SIM_STATE: state, KFED_SIM_KUBECONFIG: kubeconfig, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -110,7 +110,7 @@ interface Federation {
   readonly kubeconfig: string;
   readonly members: Member[];
   readonly api: { readonly server: string; readonly ca: string; readonly token: string };
-  /** Lines kfed up printed after `since` (an index into all it printed). */
+  /** Every line kfed up has printed so far. */
   readonly printed: string[];
   stop(): Promise<void>;
 }

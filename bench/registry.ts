@@ -1,23 +1,18 @@
 // Registry benchmark: 500 simulated clusters (one simulator process) probed every 10 s. CPU share of the registry
 // (in this process) and probe lateness, against a same-run baseline: the bare /readyz requests on the same timers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { Registry as MetricsRegistry, type Histogram } from 'prom-client';
-import { parse } from 'yaml';
 import { expectAny, type NewEvent } from '../libs/events/envelope.js';
 import { objectStream } from '../libs/events/streams.js';
 import { joinObjects } from '../libs/federation/join.js';
 import type { MemberAccess } from '../libs/federation/member-access.js';
 import type { KubeObject } from '../libs/kube-api/object.js';
-import { Kubeconfig } from '../libs/kubeconfig/kubeconfig.js';
 import { nextProbeAt, probeOffset } from '../libs/registry/probe-settings.js';
-import { SimulatorState } from '../libs/simulator/faults.js';
 import { createSealer, generateKey } from '../libs/infra/crypto/seal.js';
 import { memberHttp } from '../libs/infra/kube-client/member-http.js';
 import { createLogger } from '../libs/infra/log/logger.js';
@@ -26,36 +21,14 @@ import { connectRedis, deleteMatching } from '../libs/infra/redis/connection.js'
 import { createEventLog } from '../libs/infra/redis/eventlog.js';
 import { redisKeys } from '../libs/infra/redis/keys.js';
 import { start } from '../services/registry/registry.js';
+import { startSimulator } from './_members.js';
 import { percentile, printTable } from './_report.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const TIMEOUT_MS = 3000;
 
 interface Member { readonly name: string; readonly access: MemberAccess }
-
-async function startSimulator(dir: string, names: readonly string[]): Promise<{ proc: ChildProcess; members: Member[] }> {
-  const state = join(dir, 'state.json');
-  const kubeconfig = join(dir, 'kubeconfig');
-  const proc = spawn(process.execPath, [join(here, '../services/membersim/main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', KFED_SIM_CLUSTERS: names.join(','), KFED_SIM_STATE: state, KFED_SIM_KUBECONFIG: kubeconfig, KFED_SIM_NODES: '3' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  while (!existsSync(state)) {
-    if (proc.exitCode !== null) throw new Error(`membersim exited with ${proc.exitCode}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const decoded = SimulatorState.decode(JSON.parse(await readFile(state, 'utf8')));
-  const cfg = Kubeconfig.decode(parse(await readFile(kubeconfig, 'utf8')));
-  if (E.isLeft(decoded) || E.isLeft(cfg)) throw new Error('unreadable simulator state or kubeconfig');
-  const members = decoded.right.clusters.map((c) => {
-    const caData = cfg.right.clusters?.find((x) => x.name === c.name)?.cluster['certificate-authority-data'] ?? '';
-    const token = cfg.right.users?.find((u) => u.name === `${c.name}-admin`)?.user.token ?? '';
-    return { name: c.name, access: { cluster: c.name, server: c.server, caData, token, insecureSkipTlsVerify: false } };
-  });
-  return { proc, members };
-}
 
 interface Window { readonly cpuShare: number; readonly seconds: number }
 
@@ -135,7 +108,12 @@ export async function run(args: string[]): Promise<void> {
   let sim: ChildProcess | undefined;
   try {
     const t0 = performance.now();
-    const started = await startSimulator(dir, names);
+    const started = await startSimulator(dir, names, { KFED_SIM_NODES: '3' }).then(({ proc, members }) => ({
+      proc,
+      members: members.map((m): Member => ({
+        name: m.name, access: { cluster: m.name, server: m.server, caData: Buffer.from(m.ca).toString('base64'), token: m.token, insecureSkipTlsVerify: false },
+      })),
+    }));
     sim = started.proc;
     process.stdout.write(`simulator with ${count} clusters up in ${Math.round(performance.now() - t0)} ms; baseline for ${seconds} s\n`);
 
