@@ -49,7 +49,7 @@ export interface FederationStateOptions {
   readonly unseal: (sealed: string, context: string) => string | undefined;
   /** Event types other than ObjectApplied/ObjectDeleted that change a served object's status. */
   readonly contributions?: Readonly<Record<string, StatusContribution>>;
-  /** How many recent changes are kept for watches to resume from. */
+  /** How many recent changes are kept for watches to resume from (default 10,000; services that serve no watches keep none). */
   readonly changeWindow?: number;
 }
 

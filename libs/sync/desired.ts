@@ -1,5 +1,6 @@
 // What a member cluster should hold for one federated object, and the one step that gets its live copy there.
 import { parseObjectStream } from '../events/streams.js';
+import type { StoredObject } from '../federation/state.js';
 import type { KubeObject } from '../kube-api/object.js';
 import { notPlacedBecause } from '../scheduling/decide.js';
 import { ADOPT_ANNOTATION, diffNeeded, isAnnotatedTrue, isManagedBy, ORPHAN_ANNOTATION, render } from './render.js';
@@ -18,6 +19,22 @@ export type Desired =
   /** Never propagated (control-plane namespace, Clusters, Events): kfed touches nothing. */
   | { readonly _tag: 'Never'; readonly why: string };
 
+/**
+ * Copies already rendered, per stored object (objects in the read model are values: a change replaces
+ * them) and share: the clusters that get the same share of an object get the same copy, rendered once.
+ * Copies are never mutated. The memo goes with the object it was rendered from.
+ */
+const renderedCopies = new WeakMap<KubeObject, Map<string, KubeObject>>();
+
+function renderedCopy(stored: StoredObject, replicas: number, federation: string): KubeObject {
+  let byShare = renderedCopies.get(stored.object);
+  if (byShare === undefined) renderedCopies.set(stored.object, (byShare = new Map()));
+  const key = `${federation}/${replicas}`;
+  let copy = byShare.get(key);
+  if (copy === undefined) byShare.set(key, (copy = render(stored, replicas, federation)));
+  return copy;
+}
+
 export function desiredFor(view: SyncView, stream: string, cluster: string, federation: string): Desired {
   const ref = parseObjectStream(stream);
   if (ref === undefined) return { _tag: 'Never', why: `${stream} is not an object stream` };
@@ -27,7 +44,7 @@ export function desiredFor(view: SyncView, stream: string, cluster: string, fede
   if (stored === undefined) return view.released.has(stream) ? { _tag: 'Released' } : { _tag: 'Absent' };
   const replicas = view.placements.get(stream)?.[cluster];
   if (replicas === undefined) return isAnnotatedTrue(stored.object, ORPHAN_ANNOTATION) ? { _tag: 'Kept' } : { _tag: 'Absent' };
-  return { _tag: 'Present', object: render(stored, replicas, federation), adopt: isAnnotatedTrue(stored.object, ADOPT_ANNOTATION) };
+  return { _tag: 'Present', object: renderedCopy(stored, replicas, federation), adopt: isAnnotatedTrue(stored.object, ADOPT_ANNOTATION) };
 }
 
 /** Why a member's object is left as it is although kfed would write it. */

@@ -30,3 +30,25 @@ export function streamOfMemberObject(object: KubeObject): string | undefined {
   };
   return memberKinds.has(kindKey(ref)) && ref.name !== '' ? objectStream(ref) : undefined;
 }
+
+/** What a syncer keeps of kfed's copy in a member: all of it but managedFields, which it never reads (often as large as the rest). */
+export function keptCopy(object: KubeObject): KubeObject {
+  if (object.metadata.managedFields === undefined) return object;
+  const { managedFields: _managedFields, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
+/** What a syncer keeps of a pending pod: which workload it belongs to (namespace, labels) and its conditions. */
+export function keptPod(pod: KubeObject): KubeObject {
+  const { name, namespace, labels, resourceVersion, uid } = pod.metadata;
+  const status = pod['status'];
+  const conditions = typeof status === 'object' && status !== null ? (status as { conditions?: unknown }).conditions : undefined;
+  return {
+    apiVersion: pod.apiVersion, kind: pod.kind,
+    metadata: {
+      ...(name === undefined ? {} : { name }), ...(namespace === undefined ? {} : { namespace }), ...(labels === undefined ? {} : { labels }),
+      ...(resourceVersion === undefined ? {} : { resourceVersion }), ...(uid === undefined ? {} : { uid }),
+    },
+    ...(conditions === undefined ? {} : { status: { conditions } }),
+  };
+}

@@ -48,7 +48,7 @@ export async function start(deps: AggregatorDeps): Promise<Aggregator> {
   const logger = deps.logger.child({ replica: deps.replica });
   const catchUpMs = settings.catchUpMs ?? 5000;
   // Secrets are neither placed differently nor counted: their data stays sealed here.
-  const view = runProjection({ log, logger, projection: syncView({ unseal: () => undefined, contributions: statusContributions }) });
+  const view = runProjection({ log, logger, projection: syncView({ unseal: () => undefined, contributions: statusContributions, changeWindow: 0 }) });
   const appended = deps.metrics === undefined ? undefined
     : new Counter({ name: 'kfed_aggregator_events_total', help: 'StatusAggregated events appended', registers: [deps.metrics] });
 

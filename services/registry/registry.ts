@@ -167,7 +167,7 @@ export async function start(deps: RegistryDeps): Promise<Registry> {
   const catchUpMs = settings.catchUpMs ?? 5000;
   const metrics = metricsOf(deps.metrics);
   const times = probeTimes(deps.redis, log.keys);
-  const view = runProjection({ log, logger, projection: federationState({ unseal: deps.unseal, contributions: statusContributions }) });
+  const view = runProjection({ log, logger, projection: federationState({ unseal: deps.unseal, contributions: statusContributions, changeWindow: 0 }) });
   await view.ready;
 
   const members = new Map<string, Member>();

@@ -54,7 +54,7 @@ export async function start(deps: SchedulerDeps): Promise<Scheduler> {
   const logger = deps.logger.child({ replica: deps.replica });
   const catchUpMs = settings.catchUpMs ?? 5000;
   // The scheduler never needs Secret data: it leaves it sealed.
-  const view = runProjection({ log, logger, projection: schedulerView({ unseal: () => undefined, contributions: statusContributions }) });
+  const view = runProjection({ log, logger, projection: schedulerView({ unseal: () => undefined, contributions: statusContributions, changeWindow: 0 }) });
   const decided = deps.metrics === undefined ? undefined
     : new Counter({ name: 'kfed_scheduler_decisions_total', help: 'PlacementDecided events appended', registers: [deps.metrics] });
   const conflicts = deps.metrics === undefined ? undefined

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../libs/kube-api/object.js';
 import { apiVersionOf, type ResourceType } from '../../libs/kube-api/resources.js';
 import { labelSelectorFromSpec, matchesLabels } from '../../libs/kube-api/selectors.js';
 import { planSync, type Desired, type SyncStep } from '../../libs/sync/desired.js';
-import { collectionPath, memberKinds, podsPath, streamOfMemberObject, workloadKinds } from '../../libs/sync/kinds.js';
+import { collectionPath, keptCopy, keptPod, memberKinds, podsPath, streamOfMemberObject, workloadKinds } from '../../libs/sync/kinds.js';
 import {
   isUnschedulable, memberReport, SYNCED_CONDITION, type MemberCondition, type MemberObjectReport,
 } from '../../libs/sync/member-status.js';
@@ -26,6 +26,10 @@ export const FIELD_MANAGER = 'kfed-syncer';
 export interface ClusterSyncSettings {
   readonly concurrency: number;
   readonly reportIntervalMs: number;
+  /** Everything placed or held here is reconciled again this often (each cluster at its own moment in the period). */
+  readonly resyncMs: number;
+  /** Every report is sent again this often (each cluster at its own moment in the period). */
+  readonly reportResendMs: number;
   readonly requestTimeoutMs: number;
   /** Per-cluster backoff while the member cannot be reached: initialMs doubling up to maxMs. */
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
@@ -47,6 +51,8 @@ export interface ClusterSyncDeps {
   readonly settings: ClusterSyncSettings;
   /** Every read and write of an object on the member passes it (a bound shared by all the clusters of a syncer). */
   readonly gate: Gate;
+  /** Every list of a collection passes it (a bound shared by all the clusters of a syncer): lists are the large answers. */
+  readonly listGate: Gate;
 }
 
 export interface ClusterSync {
@@ -71,10 +77,11 @@ const NOT_PLACED = synced('True', 'NotPlaced', 'no copy is placed here');
 /** Errors that depend on the member's state, not on what kfed sends: retried with backoff. */
 const transient = (e: MemberError): boolean => e._tag === 'MemberUnreachable' || e.code >= 500 || e.code === 429;
 
-/** The member's object reads and writes through the gate; lists (informers) go straight. */
-function gated(client: MemberObjects, gate: Gate): MemberObjects {
+/** The member's object reads and writes through the gate, its lists through the list gate; watches go straight. */
+function gated(client: MemberObjects, gate: Gate, listGate: Gate): MemberObjects {
   return {
     ...client,
+    list: (apiVersion, kind, selectors) => listGate(() => client.list(apiVersion, kind, selectors)),
     get: (h) => gate(() => client.get(h)),
     apply: (o) => gate(() => client.apply(o)),
     create: (o) => gate(() => client.create(o)),
@@ -88,7 +95,7 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
   const logger = deps.logger.child({ cluster });
   const client: MemberObjects = gated(memberObjects(deps.access, {
     fieldManager: FIELD_MANAGER, requestTimeoutMs: settings.requestTimeoutMs, maxSockets: Math.max(4, settings.concurrency),
-  }), deps.gate);
+  }), deps.gate, deps.listGate);
   const informers = new Map<string, MemberInformer>();
   let pods: MemberInformer | undefined;
   let stopped = false;
@@ -103,7 +110,10 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     if (failures === 1) {
       logger.warn({ problem: message, retryInMs: wait }, 'member unreachable; backing off');
       // Every copy's report says so: what runs there can no longer be confirmed.
-      for (const r of lastReports.values()) report({ ...r, conditions: [synced('False', 'Unreachable', message), ...r.conditions.slice(1)] });
+      for (const json of [...lastSent.values()]) {
+        const r = JSON.parse(json) as MemberObjectReport;
+        if (r.present || r.conditions[0]?.status === 'False') report({ ...r, conditions: [synced('False', 'Unreachable', message), ...r.conditions.slice(1)] });
+      }
     }
     return wait;
   };
@@ -115,9 +125,8 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     resync();
   };
 
-  // ---- reports: coalesced per interval, deduplicated against what was sent.
+  // ---- reports: coalesced per interval, deduplicated against what was sent (kept as its JSON: one string per copy).
   const lastSent = new Map<string, string>();
-  const lastReports = new Map<string, MemberObjectReport>();
   const pending = new Map<string, MemberObjectReport>();
   let flushTimer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -131,8 +140,6 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     const json = JSON.stringify(r);
     if (lastSent.get(r.key) === json) return;
     lastSent.set(r.key, json);
-    if (r.present || r.conditions[0]?.status === 'False') lastReports.set(r.key, r);
-    else lastReports.delete(r.key);
     pending.set(r.key, r);
     flushTimer ??= setTimeout(flush, settings.reportIntervalMs);
   };
@@ -154,8 +161,8 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
       }
     }
   };
-  const informerOptions = (path: string, list: () => ReturnType<MemberObjects['list']>) => ({
-    kubeConfig: client.kubeConfig, path, list,
+  const informerOptions = (path: string) => ({
+    client, path, listGate: deps.listGate,
     onError: (e: MemberError, retryInMs: number) => {
       if (transient(e)) unreachable(e.message);
       else logger.warn({ path, problem: e.message, retryInMs }, 'member informer failed');
@@ -167,10 +174,10 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     const key = kindKey(type);
     let informer = informers.get(key);
     if (informer === undefined) {
-      const apiVersion = apiVersionOf(type);
       informer = startMemberInformer({
-        ...informerOptions(collectionPath(type), () => client.list(apiVersion, type.kind, { label: MANAGED_SELECTOR(federation) })),
+        ...informerOptions(collectionPath(type)),
         labelSelector: MANAGED_SELECTOR(federation),
+        keep: keptCopy,
         onEvent: (_event, object) => {
           const stream = streamOfMemberObject(object);
           if (stream !== undefined) enqueue(stream);
@@ -181,8 +188,9 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     }
     if (workloadKinds.has(key) && pods === undefined) {
       pods = startMemberInformer({
-        ...informerOptions(podsPath, () => client.list('v1', 'Pod', { field: 'status.phase=Pending' })),
+        ...informerOptions(podsPath),
         fieldSelector: 'status.phase=Pending',
+        keep: keptPod,
         onEvent: (_event, pod) => enqueueWorkloadsOf(pod),
         onSynced: () => undefined,
       });
@@ -264,6 +272,9 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
     const informer = desired._tag === 'Present' ? informerFor(type) : informers.get(kindKey(type));
     const header = { apiVersion: apiVersionOf(type), kind: type.kind, metadata: { name: ref.name, ...(ref.namespace === '' ? {} : { namespace: ref.namespace }) } };
 
+    // A first list under way answers for every copy of its kind at once: wait for it rather than GET each.
+    if (informer !== undefined && !informer.synced()) await informer.whenSynced(settings.requestTimeoutMs);
+    if (stopped) return 'done';
     // The informer holds kfed's copies only: an object it does not have may still be someone else's, so look before creating.
     let live = informer?.synced() === true ? informer.get(ref.namespace, ref.name) : undefined;
     if (live === undefined && (informer?.synced() !== true || desired._tag === 'Present')) {
@@ -311,11 +322,19 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
 
   /**
    * Taking a cluster over: besides what is placed here, find every copy kfed holds in the member
-   * (of any kind: a previous syncer may have died between a placement change and the delete).
+   * (of any kind: a previous syncer may have died between a placement change and the delete). The
+   * kinds placed here get their informer at once, whose list finds them; the others are listed once.
    */
   const takeOver = async (): Promise<void> => {
+    const placedKinds = new Set<string>();
+    for (const stream of deps.placed()) {
+      const ref = parseObjectStream(stream);
+      if (ref !== undefined) placedKinds.add(kindKey(ref));
+    }
+    for (const type of memberKinds.values()) if (placedKinds.has(kindKey(type))) informerFor(type);
     resync();
     for (const type of memberKinds.values()) {
+      if (placedKinds.has(kindKey(type))) continue;
       for (let attempt = 0; !stopped; attempt++) {
         const listed = await client.list(apiVersionOf(type), type.kind, { label: MANAGED_SELECTOR(federation) });
         if (E.isRight(listed)) {
@@ -333,6 +352,21 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
   void takeOver().catch((err: unknown) => logger.error({ err }, 'listing the member\'s copies failed'));
   logger.info({ server: deps.access.server }, 'serving member cluster');
 
+  const resendReports = (): void => {
+    for (const [key, json] of lastSent) pending.set(key, JSON.parse(json) as MemberObjectReport);
+    flushTimer ??= setTimeout(flush, settings.reportIntervalMs);
+  };
+  // Each cluster resyncs and re-sends at its own moment of the period: a hundred members' worth of
+  // work at one instant would hold up every change arriving then.
+  const periodic: NodeJS.Timeout[] = [];
+  const every = (periodMs: number, work: () => void): void => {
+    periodic.push(setTimeout(() => {
+      if (!stopped) periodic.push(setInterval(work, periodMs));
+    }, Math.floor(Math.random() * periodMs)));
+  };
+  every(settings.resyncMs, resync);
+  every(settings.reportResendMs, resendReports);
+
   let stopping: Promise<void> | undefined;
   return {
     cluster,
@@ -343,14 +377,12 @@ export function startClusterSync(deps: ClusterSyncDeps): ClusterSync {
       return ref !== undefined && informers.get(kindKey(ref))?.get(ref.namespace, ref.name) !== undefined;
     },
     resync,
-    resendReports() {
-      for (const [key, json] of lastSent) pending.set(key, JSON.parse(json) as MemberObjectReport);
-      flushTimer ??= setTimeout(flush, settings.reportIntervalMs);
-    },
+    resendReports,
     stop() {
       stopping ??= (async () => {
         stopped = true;
         clearTimeout(flushTimer);
+        for (const timer of periodic) clearInterval(timer);
         for (const informer of informers.values()) informer.stop();
         pods?.stop();
         await reconciler.stop();

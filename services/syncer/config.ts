@@ -43,9 +43,13 @@ export const syncerConfig = {
     codec: PositiveInt, default: '64',
     doc: 'Object reads and writes in flight at once across all the members a syncer serves (informers aside): bounds its sockets and memory, and the burst a rollout sends at members that share a host.',
   },
+  KFED_SYNCER_MAX_LISTS_IN_FLIGHT: {
+    codec: PositiveInt, default: '4',
+    doc: 'Collection lists in flight at once across all the members a syncer serves (a member taken over is listed in full): bounds the memory that many large answers at once would take.',
+  },
   KFED_SYNCER_RESYNC_MS: {
     codec: PositiveInt, default: '60000',
-    doc: 'Every object placed on a served cluster is reconciled again this often, whatever the informers said.',
+    doc: 'Every object placed on a served cluster is reconciled again this often, whatever the informers said (each cluster at its own moment of the period).',
   },
   KFED_SYNCER_REPORT_INTERVAL_MS: {
     codec: PositiveInt, default: '100',
@@ -53,7 +57,7 @@ export const syncerConfig = {
   },
   KFED_SYNCER_REPORT_RESEND_MS: {
     codec: PositiveInt, default: '30000',
-    doc: 'Every report is sent again this often, so that an aggregator that missed some converges.',
+    doc: 'Every report is sent again this often, so that an aggregator that missed some converges (each cluster at its own moment of the period).',
   },
   KFED_SYNCER_REQUEST_TIMEOUT_MS: { codec: PositiveInt, default: '10000', doc: 'A member request not answered within this counts as the member being unreachable.' },
   KFED_SYNCER_BACKOFF_MAX_MS: {

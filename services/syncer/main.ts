@@ -32,6 +32,7 @@ runService({
         leaseTtlMs: config.KFED_SYNCER_LEASE_TTL_MS,
         concurrency: config.KFED_SYNCER_CONCURRENCY,
         maxInFlight: config.KFED_SYNCER_MAX_IN_FLIGHT,
+        maxListsInFlight: config.KFED_SYNCER_MAX_LISTS_IN_FLIGHT,
         resyncMs: config.KFED_SYNCER_RESYNC_MS,
         reportIntervalMs: config.KFED_SYNCER_REPORT_INTERVAL_MS,
         reportResendMs: config.KFED_SYNCER_REPORT_RESEND_MS,

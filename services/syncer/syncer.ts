@@ -28,10 +28,10 @@ export interface SyncerSettings extends ClusterSyncSettings {
   readonly pool: string;
   readonly shards: number;
   readonly leaseTtlMs: number;
-  readonly resyncMs: number;
-  readonly reportResendMs: number;
   /** Object reads and writes in flight at once across every member this replica serves. */
   readonly maxInFlight: number;
+  /** Collection lists in flight at once across every member this replica serves. */
+  readonly maxListsInFlight: number;
   /** This syncer's address as members see it (picks serverAddressByClientCIDRs). */
   readonly clientAddress: string;
 }
@@ -60,7 +60,7 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   const { log, bus, settings } = deps;
   const federation = bus.federation;
   const logger = deps.logger.child({ replica: deps.replica });
-  const view = runProjection({ log, logger, projection: syncView({ unseal: deps.unseal, contributions: statusContributions }) });
+  const view = runProjection({ log, logger, projection: syncView({ unseal: deps.unseal, contributions: statusContributions, changeWindow: 0 }) });
   const writes = deps.metrics === undefined ? undefined
     : new Counter({ name: 'kfed_syncer_writes_total', help: 'Writes to member clusters', labelNames: ['verb'], registers: [deps.metrics] });
   const served = deps.metrics === undefined ? undefined
@@ -74,8 +74,9 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   let owns: (shard: number) => boolean = () => false;
 
   const gate = createGate(settings.maxInFlight);
+  const listGate = createGate(settings.maxListsInFlight);
   const startSync = (cluster: string, access: MemberAccess): ClusterSync => startClusterSync({
-    cluster, access, federation, logger, settings, gate,
+    cluster, access, federation, logger, settings, gate, listGate,
     desired: (stream) => desiredFor(view.state(), stream, cluster, federation),
     placed: () => view.state().byCluster.get(cluster) ?? [],
     publish: (objects) => bus.publish(bus.subjects.member.status(cluster), MemberStatusReported, { cluster, objects }),
@@ -154,15 +155,11 @@ export async function start(deps: SyncerDeps): Promise<Syncer> {
   owns = leases.holds;
   // Leases can also lapse without a renewal failing (a stalled process): look again as often as they are renewed.
   const ownershipTimer = setInterval(reconcileOwnership, Math.max(50, Math.floor(settings.leaseTtlMs / 3)));
-  const resyncTimer = setInterval(() => syncs.forEach((s) => s.resync()), settings.resyncMs);
-  const resendTimer = setInterval(() => syncs.forEach((s) => s.resendReports()), settings.reportResendMs);
   const resyncRequests: BusSubscription = bus.subscribe(bus.subjects.member.resync(), MemberResyncRequested, () => syncs.forEach((s) => s.resendReports()));
   // Before the first await: reconcileOwnership asks it whether the syncer is stopping.
   const lifecycle = stopOnce(async () => {
     unsubscribe();
     clearInterval(ownershipTimer);
-    clearInterval(resyncTimer);
-    clearInterval(resendTimer);
     await resyncRequests.stop();
     await Promise.all([...syncs.values()].map((s) => s.stop()));
     syncs.clear();

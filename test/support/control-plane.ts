@@ -22,7 +22,7 @@ import { startTestRegistry, type TestRegistry } from './registry.js';
 export const FAST_SCHEDULING: SchedulingConfig = { failoverDelayMs: 1500, recoveryDelayMs: 800 };
 
 export const TEST_SYNCER: SyncerSettings = {
-  selector: [], pool: 'default', shards: 8, leaseTtlMs: 1500, concurrency: 8, maxInFlight: 64, resyncMs: 30_000, reportIntervalMs: 50,
+  selector: [], pool: 'default', shards: 8, leaseTtlMs: 1500, concurrency: 8, maxInFlight: 64, maxListsInFlight: 4, resyncMs: 30_000, reportIntervalMs: 50,
   reportResendMs: 30_000, requestTimeoutMs: 3000, backoff: { initialMs: 100, maxMs: 1000 }, clientAddress: '127.0.0.1',
 };
 

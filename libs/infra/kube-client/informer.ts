@@ -1,14 +1,16 @@
-// A member informer: client-node's list + watch of one collection, kept running across errors, with a cache of the objects as plain JSON.
-import * as k8s from '@kubernetes/client-node';
+// A member informer: list + watch of one collection of a member, kept running across errors, with one cache of the objects as plain JSON.
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../kube-api/object.js';
-import { memberError, plainObject, type MemberError, type MemberList } from './member-objects.js';
+import type { Gate } from '../lifecycle/gate.js';
+import type { MemberError, MemberObjects } from './member-objects.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
 export interface MemberInformer {
   /** Whether the first list has completed (until then the cache is not the member's state). */
   synced(): boolean;
+  /** Resolves true once the first list has completed, false if `timeoutMs` passes first or the informer stops. */
+  whenSynced(timeoutMs: number): Promise<boolean>;
   get(namespace: string, name: string): KubeObject | undefined;
   list(): IterableIterator<KubeObject>;
   /** Idempotent. */
@@ -16,12 +18,18 @@ export interface MemberInformer {
 }
 
 export interface MemberInformerOptions {
-  readonly kubeConfig: k8s.KubeConfig;
+  readonly client: Pick<MemberObjects, 'listPage' | 'watch'>;
   /** Collection path across namespaces, e.g. /apis/apps/v1/replicasets. */
   readonly path: string;
-  readonly list: () => Promise<E.Either<MemberError, MemberList>>;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+  /**
+   * What the cache keeps of each object (default: all of it). A syncer serving a hundred members
+   * holds a hundred thousand copies: fields it never reads (managedFields) are not worth their memory.
+   */
+  readonly keep?: (object: KubeObject) => KubeObject;
+  /** Every list passes it: relists of many members at once are bounded in memory and in load on the members. */
+  readonly listGate?: Gate;
   readonly onEvent: (event: InformerEvent, object: KubeObject) => void;
   readonly onSynced: () => void;
   /** The list or watch failed (the member is unreachable, or refused); the informer retries after `retryInMs`. */
@@ -29,79 +37,149 @@ export interface MemberInformerOptions {
   /** The list and watch are running (again): the member answers. */
   readonly onConnected: () => void;
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  /** Items per list page (default 500). */
+  readonly pageSize?: number;
+  /** The member ends each watch after about this long, and the informer resumes it (default 300 s, jittered up to +50%). */
+  readonly watchTimeoutSeconds?: number;
 }
 
 const keyOf = (namespace: string, name: string): string => `${namespace}/${name}`;
+const keyOfObject = (o: KubeObject): string => keyOf(o.metadata.namespace ?? '', o.metadata.name ?? '');
 
 /**
- * Starts at once. A watch the member ends is resumed from the last resourceVersion (client-node's
- * ListWatch); an error (unreachable member, 410 handled by a relist) restarts it with doubling delays.
+ * Starts at once: lists (page by page), then watches from the list's resourceVersion with bookmarks.
+ * A watch the member ends is resumed from the last version seen; a 410 (too old) lists again, and
+ * objects the new list lacks are reported deleted; any other failure retries with doubling delays.
  */
 export function startMemberInformer(options: MemberInformerOptions): MemberInformer {
-  const cache = new Map<string, KubeObject>();
-  let listed = false;
+  const { client, path, labelSelector, fieldSelector, backoff } = options;
+  const keep = options.keep ?? ((o: KubeObject) => o);
+  const listGate: Gate = options.listGate ?? ((work) => work());
+  const pageSize = options.pageSize ?? 500;
+  const watchTimeout = options.watchTimeoutSeconds ?? 300;
+  let cache = new Map<string, KubeObject>();
   let synced = false;
-  let stopped = false;
+  const syncWaiters = new Set<(ok: boolean) => void>();
+  const abort = new AbortController();
   let failures = 0;
-  let failedSinceRun = false;
-  let timer: NodeJS.Timeout | undefined;
-  const lw = new k8s.ListWatch(options.path, new k8s.Watch(options.kubeConfig), async () => {
-    const list = await options.list();
-    if (E.isLeft(list)) throw list.left;
-    // Objects a relist no longer has are deleted by ListWatch (with a delete event) after this returns.
-    failures = 0;
-    listed = true;
-    // ListWatch only reads items and metadata.resourceVersion.
-    return { metadata: { resourceVersion: list.right.resourceVersion }, items: list.right.items } as unknown as k8s.KubernetesListObject<k8s.KubernetesObject>;
-  }, false, options.labelSelector, options.fieldSelector);
 
-  const record = (event: InformerEvent) => (o: k8s.KubernetesObject): void => {
-    if (stopped) return;
-    const object = plainObject(o);
-    if (object === undefined) return;
-    const key = keyOf(object.metadata.namespace ?? '', object.metadata.name ?? '');
-    if (event === 'delete') cache.delete(key);
-    else cache.set(key, object);
-    options.onEvent(event, object);
-  };
-  lw.on('add', record('add'));
-  lw.on('update', record('update'));
-  lw.on('delete', record('delete'));
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      abort.signal.removeEventListener('abort', done);
+      resolve();
+    }
+    abort.signal.addEventListener('abort', done, { once: true });
+  });
 
-  const run = (): void => {
-    if (stopped) return;
-    failedSinceRun = false;
-    // start() resolves after the list and the watch request (a failed one has already reported an error).
-    lw.start().then(() => {
-      if (stopped || failedSinceRun) return;
-      options.onConnected();
-      if (synced || !listed) return;
-      synced = true;
-      options.onSynced();
-    }, (err: unknown) => retry(err));
-  };
-  const retry = (err: unknown): void => {
-    if (stopped) return;
-    failedSinceRun = true;
+  const failed = async (err: MemberError): Promise<void> => {
     failures++;
-    const retryInMs = Math.min(options.backoff.maxMs, options.backoff.initialMs * 2 ** Math.min(failures - 1, 20));
-    const e = err as Partial<MemberError>;
-    options.onError(e._tag === 'MemberRejected' || e._tag === 'MemberUnreachable' ? err as MemberError : memberError(err, 0), retryInMs);
-    clearTimeout(timer);
-    timer = setTimeout(run, retryInMs);
+    const retryInMs = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(failures - 1, 20));
+    options.onError(err, retryInMs);
+    await sleep(retryInMs);
   };
-  lw.on('error', retry);
-  run();
+
+  /** Lists the collection into a fresh cache; changes against the old one are reported as events. Returns the list's version. */
+  const relist = async (): Promise<E.Either<MemberError, string>> => listGate(async () => {
+    const next = new Map<string, KubeObject>();
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await client.listPage(path, { labelSelector, fieldSelector, limit: pageSize, continueToken });
+      if (E.isLeft(page)) return page;
+      for (const item of page.right.items) next.set(keyOfObject(item), keep(item));
+      continueToken = page.right.continueToken;
+      // Every page is of the snapshot the first one was; the last one's version is the snapshot's.
+      resourceVersion = page.right.resourceVersion;
+    } while (continueToken !== undefined && !abort.signal.aborted);
+    if (abort.signal.aborted) return E.right(resourceVersion);
+    const before = cache;
+    cache = next;
+    for (const [key, object] of next) {
+      const old = before.get(key);
+      if (old === undefined) options.onEvent('add', object);
+      else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) options.onEvent('update', object);
+    }
+    for (const [key, object] of before) if (!next.has(key)) options.onEvent('delete', object);
+    return E.right(resourceVersion);
+  });
+
+  const onWatchEvent = (type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK', object: KubeObject): void => {
+    if (abort.signal.aborted) return;
+    const rv = object.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '') resourceVersion = rv;
+    if (type === 'BOOKMARK') return;
+    const key = keyOfObject(object);
+    if (type === 'DELETED') {
+      const had = cache.get(key);
+      cache.delete(key);
+      options.onEvent('delete', had ?? keep(object));
+      return;
+    }
+    const kept = keep(object);
+    const existed = cache.has(key);
+    cache.set(key, kept);
+    options.onEvent(existed ? 'update' : 'add', kept);
+  };
+
+  let resourceVersion: string | undefined;
+  const run = async (): Promise<void> => {
+    while (!abort.signal.aborted) {
+      if (resourceVersion === undefined) {
+        const listed = await relist();
+        if (abort.signal.aborted) return;
+        if (E.isLeft(listed)) {
+          await failed(listed.left);
+          continue;
+        }
+        resourceVersion = listed.right;
+        if (!synced) {
+          synced = true;
+          for (const w of syncWaiters) w(true);
+          syncWaiters.clear();
+          options.onSynced();
+        }
+      }
+      // Jittered, so that the watches of many members do not all end and reopen at once.
+      const timeoutSeconds = Math.round(watchTimeout * (1 + Math.random() / 2));
+      const watched = await client.watch(path, { labelSelector, fieldSelector, resourceVersion, timeoutSeconds }, onWatchEvent, abort.signal, () => {
+        failures = 0;
+        options.onConnected();
+      });
+      if (abort.signal.aborted) return;
+      if (E.isLeft(watched)) {
+        if (watched.left._tag === 'MemberRejected' && watched.left.code === 410) {
+          resourceVersion = undefined; // too old to resume from: list again, at once
+          continue;
+        }
+        await failed(watched.left);
+      }
+    }
+  };
+  void run();
 
   return {
     synced: () => synced,
+    whenSynced: (timeoutMs) => {
+      if (synced) return Promise.resolve(true);
+      if (abort.signal.aborted) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean): void => {
+          clearTimeout(timer);
+          syncWaiters.delete(done);
+          resolve(ok);
+        };
+        const timer = setTimeout(() => done(false), timeoutMs);
+        syncWaiters.add(done);
+      });
+    },
     get: (namespace, name) => cache.get(keyOf(namespace, name)),
     list: () => cache.values(),
     stop() {
-      if (stopped) return;
-      stopped = true;
-      clearTimeout(timer);
-      void lw.stop();
+      if (abort.signal.aborted) return;
+      abort.abort();
+      for (const w of [...syncWaiters]) w(false);
     },
   };
 }

@@ -6,6 +6,8 @@ import { objectStream, type ObjectRef } from '../../../libs/events/streams.js';
 import type { KubeObject } from '../../../libs/kube-api/object.js';
 import { desiredFor, planSync, type Desired } from '../../../libs/sync/desired.js';
 import { ADOPT_ANNOTATION, MANAGED_BY_LABEL, ORPHAN_ANNOTATION, render } from '../../../libs/sync/render.js';
+import { keptCopy, keptPod } from '../../../libs/sync/kinds.js';
+import { isUnschedulable } from '../../../libs/sync/member-status.js';
 import { syncView, type SyncView } from '../../../libs/sync/view.js';
 import { articleReplicaSet, replicaSet, rsRef } from '../../support/federation-objects.js';
 
@@ -56,6 +58,28 @@ t.test('desired state per cluster follows the placement, deletion and the orphan
   t.equal(tag(desiredFor(s, stream, 'berlin', F)), 'Released', 'propagationPolicy Orphan');
 });
 
+t.test('clusters with the same share get one rendered copy; a new version or share renders anew', async (t) => {
+  const ref = { ...rsRef(), name: 'shared' };
+  const shared = objectStream(ref);
+  const s = after(applied(ref, replicaSet(10, {}, 1, 'shared')), placed(ref, { berlin: 5, 'new-york': 5, paris: 0 }));
+  const berlin = desiredFor(s, shared, 'berlin', F);
+  const newYork = desiredFor(s, shared, 'new-york', F);
+  const paris = desiredFor(s, shared, 'paris', F);
+  if (berlin._tag !== 'Present' || newYork._tag !== 'Present' || paris._tag !== 'Present') throw new Error('expected copies in all three');
+  t.equal(berlin.object, newYork.object, 'the same share: the same copy');
+  t.not(paris.object, berlin.object, 'another share: another copy');
+  t.equal((paris.object['spec'] as { replicas: number }).replicas, 0);
+  t.same(berlin.object, render(s.federation.objects.get(shared) as { object: KubeObject; ref: ObjectRef }, 5, F), 'what render makes');
+
+  fold(view, [applied(ref, replicaSet(10, { note: 'v2' }, 2, 'shared'))], s);
+  const changed = desiredFor(s, shared, 'berlin', F);
+  if (changed._tag !== 'Present') throw new Error('expected a copy');
+  t.not(changed.object, berlin.object, 'a new version of the object renders anew');
+  t.equal(changed.object.metadata.annotations?.['note'], 'v2');
+  t.equal(desiredFor(s, shared, 'berlin', 'other-federation')._tag === 'Present'
+    && (desiredFor(s, shared, 'berlin', 'other-federation') as Extract<Desired, { _tag: 'Present' }>).object.metadata.labels?.[MANAGED_BY_LABEL], 'other-federation', 'per federation');
+});
+
 t.test('control-plane objects are never propagated', async (t) => {
   const secret: ObjectRef = { group: '', kind: 'Secret', namespace: 'kfed-system', name: 'berlin' };
   const s = after(applied(secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'berlin', namespace: 'kfed-system' } }), placed(secret, { berlin: 0 }));
@@ -94,4 +118,31 @@ t.test('planSync: one step from what the member holds to what is desired', async
   }
   const del = planSync({ _tag: 'Absent' }, ours, F);
   t.same(del, { _tag: 'Delete', uid: 'u1' });
+});
+
+t.test('what a syncer keeps of member objects', async (t) => {
+  const copy: KubeObject = {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default', uid: 'u1', resourceVersion: '7', labels: { [MANAGED_BY_LABEL]: F }, managedFields: [{ manager: 'kfed-syncer', operation: 'Apply' }] },
+    spec: { replicas: 3 }, status: { replicas: 3, readyReplicas: 2 },
+  };
+  const kept = keptCopy(copy);
+  t.equal(kept.metadata.managedFields, undefined, 'managedFields dropped');
+  t.same({ ...kept, metadata: { ...kept.metadata, managedFields: copy.metadata.managedFields } }, copy, 'everything else kept');
+  t.ok(copy.metadata.managedFields, 'the original is untouched');
+  const bare = { ...copy, metadata: { name: 'web' } };
+  t.equal(keptCopy(bare), bare, 'nothing to drop: the same object');
+
+  const pod: KubeObject = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' }, resourceVersion: '9', uid: 'p1', managedFields: [{ manager: 'kubelet' }] },
+    spec: { containers: [{ name: 'web', image: 'nginx' }] },
+    status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+  };
+  t.same(keptPod(pod), {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' }, resourceVersion: '9', uid: 'p1' },
+    status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+  });
+  t.ok(isUnschedulable(keptPod(pod)), 'what the syncer reads of a pod survives');
 });
