@@ -89,8 +89,11 @@ function follow(f: Federation, sentAt: SentAt): { stop(): Promise<Row> } {
       for (const e of batch.events) {
         if (e.type !== 'StatusAggregated') continue;
         events++;
+        // An event carries the fields that changed: one without replicas covers no new report of member-0.
+        const replicas = (e.data as { status: { replicas?: number } }).status.replicas;
+        if (replicas === undefined) continue;
         const name = e.stream.slice(e.stream.lastIndexOf('/') + 1);
-        const upTo = ((e.data as { status: { replicas: number } }).status.replicas) - (CLUSTERS.length - 1);
+        const upTo = replicas - (CLUSTERS.length - 1);
         const sent = sentAt.get(name) ?? [];
         for (let s = (covered.get(name) ?? 0) + 1; s <= upTo; s++) if (sent[s] !== undefined) lags.push(now - (sent[s] as number));
         covered.set(name, Math.max(covered.get(name) ?? 0, upTo));

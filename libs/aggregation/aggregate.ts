@@ -1,6 +1,7 @@
 // The status of a federated object, folded from its placement and the latest member report of each placed cluster.
 import * as t from 'io-ts';
 import type { Placement } from '../events/types.js';
+import type { ClusterChanges } from '../federation/contributions.js';
 import { kindKey, type StoredObject } from '../federation/state.js';
 import { getArray, getNumber, getRecord, getString } from '../kube-api/json.js';
 import { deepEqual } from '../kube-api/json-value.js';
@@ -141,8 +142,38 @@ export function aggregate(input: AggregationInput): Record<string, unknown> {
   return status;
 }
 
-/** Whether `status` (the aggregator's fields) differs from what the object shows now. */
-export function statusChanged(object: KubeObject, status: Record<string, unknown>): boolean {
-  const current = getRecord(object, 'status');
-  return Object.entries(status).some(([k, v]) => !deepEqual(current[k], v));
+/** What a StatusAggregated carries to bring the object's status to `status`. */
+export interface StatusChange {
+  /** The fields that differ (status.clusters only when there is nothing to build on). */
+  readonly status: Record<string, unknown>;
+  /** The per-cluster entries that differ, and the placed clusters in order. */
+  readonly clusterChanges?: ClusterChanges;
 }
+
+/**
+ * The change from the status the object shows to `status`, undefined when there is none. Only what
+ * differs is carried: at a hundred clusters, one cluster's new counts are one entry, not the 60 KB
+ * of every entry and every condition message again. Folding the change (statusContributions) gives
+ * `status` back exactly.
+ */
+export function statusChange(object: KubeObject, status: Record<string, unknown>): StatusChange | undefined {
+  const current = getRecord(object, 'status');
+  const changed: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(status)) if (k !== 'clusters' && !deepEqual(current[k], v)) changed[k] = v;
+  const entries = status['clusters'];
+  let clusterChanges: ClusterChanges | undefined;
+  if (entries !== undefined && !deepEqual(current['clusters'], entries)) {
+    if (!Array.isArray(current['clusters']) || !Array.isArray(entries)) changed['clusters'] = entries;
+    else {
+      const before = new Map<string, unknown>();
+      for (const c of current['clusters'] as unknown[]) before.set(getString(c, 'name') ?? '', c);
+      const list = entries as ClusterStatus[];
+      clusterChanges = { order: list.map((c) => c.name), set: list.filter((c) => !deepEqual(before.get(c.name), c)) };
+    }
+  }
+  if (Object.keys(changed).length === 0 && clusterChanges === undefined) return undefined;
+  return { status: changed, ...(clusterChanges === undefined ? {} : { clusterChanges }) };
+}
+
+/** Whether `status` (the aggregator's fields) differs from what the object shows now. */
+export const statusChanged = (object: KubeObject, status: Record<string, unknown>): boolean => statusChange(object, status) !== undefined;

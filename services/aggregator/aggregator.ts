@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { Counter } from 'prom-client';
 import { comparePositions, expectVersion, type NewEvent } from '../../libs/events/envelope.js';
 import { objectStream, parseObjectStream } from '../../libs/events/streams.js';
-import { aggregate, statusChanged } from '../../libs/aggregation/aggregate.js';
+import { aggregate, statusChange } from '../../libs/aggregation/aggregate.js';
 import { statusContributions } from '../../libs/federation/contributions.js';
 import { getArray } from '../../libs/kube-api/json.js';
 import { clusterHealth, notPlacedBecause } from '../../libs/scheduling/decide.js';
@@ -87,10 +87,11 @@ export async function start(deps: AggregatorDeps): Promise<Aggregator> {
     const placement = s.placements.get(stream);
     if (stored === undefined || placement === undefined || notPlacedBecause(stored.ref) !== undefined) return undefined;
     const status = aggregate({ stored, placement, reports: reports.get(stream) ?? new Map(), clusterReady, now: now.toISOString() });
-    if (!statusChanged(stored.object, status)) return undefined;
+    const change = statusChange(stored.object, status);
+    if (change === undefined) return undefined;
     const event: NewEvent = {
       id: deps.newId(), type: 'StatusAggregated', time: now.toISOString(), correlationId: deps.newId(), causationId: null,
-      actor: AGGREGATOR_ACTOR, data: { ref: stored.ref, status },
+      actor: AGGREGATOR_ACTOR, data: { ref: stored.ref, ...change },
     };
     return { stream, expected: expectVersion(s.federation.versions.get(stream) ?? 0), events: [event] };
   };

@@ -143,7 +143,11 @@ t.test('a storm of member reports (10,000 per second for 10 s) yields a bounded 
   await waitFor('every object to show 10 ready replicas', async () => {
     const { events } = await log.readLog('0', 1_000_000);
     const last = new Map<string, number>();
-    for (const e of events) if (e.type === 'StatusAggregated') last.set(e.stream, (e.data as { status: { readyReplicas: number } }).status.readyReplicas);
+    for (const e of events) {
+      // Each event carries the fields that changed; readyReplicas stands until one carries it again.
+      const ready = e.type === 'StatusAggregated' ? (e.data as { status: { readyReplicas?: number } }).status.readyReplicas : undefined;
+      if (ready !== undefined) last.set(e.stream, ready);
+    }
     return names.every((n) => last.get(objectStream(rsRef(n))) === clusters.length);
   }, { timeoutMs: 30000 });
 

@@ -1,4 +1,5 @@
 // A member informer: list + watch of one collection of a member, kept running across errors, with one cache of the objects as plain JSON.
+import { performance } from 'node:perf_hooks';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KubeObject } from '../../kube-api/object.js';
 import type { Gate } from '../lifecycle/gate.js';
@@ -143,6 +144,8 @@ export function startMemberInformer(options: MemberInformerOptions): MemberInfor
       }
       // Jittered, so that the watches of many members do not all end and reopen at once.
       const timeoutSeconds = Math.round(watchTimeout * (1 + Math.random() / 2));
+      const openedAt = performance.now();
+      const versionBefore = resourceVersion;
       const watched = await client.watch(path, { labelSelector, fieldSelector, resourceVersion, timeoutSeconds }, onWatchEvent, abort.signal, () => {
         failures = 0;
         options.onConnected();
@@ -154,6 +157,9 @@ export function startMemberInformer(options: MemberInformerOptions): MemberInfor
           continue;
         }
         await failed(watched.left);
+      } else if (resourceVersion === versionBefore && performance.now() - openedAt < backoff.initialMs) {
+        // A member that ends every watch at once, with nothing in it, is not asked again in a tight loop.
+        await sleep(backoff.initialMs);
       }
     }
   };

@@ -1,6 +1,8 @@
 // Folding member reports into a federated object's status: sums, per-cluster counts, conditions, observedGeneration.
 import t from 'tap';
-import { aggregate, statusChanged, type ClusterStatus, type Condition } from '../../../libs/aggregation/aggregate.js';
+import { aggregate, statusChange, statusChanged, type ClusterStatus, type Condition, type StatusChange } from '../../../libs/aggregation/aggregate.js';
+import { statusContributions } from '../../../libs/federation/contributions.js';
+import { getRecord } from '../../../libs/kube-api/json.js';
 import type { KubeObject } from '../../../libs/kube-api/object.js';
 import { SYNCED_CONDITION, type MemberObjectReport } from '../../../libs/sync/member-status.js';
 import { articleReplicaSet, rsRef } from '../../support/federation-objects.js';
@@ -86,4 +88,50 @@ t.test('a restarted aggregator keeps per-cluster entries it has no report for ye
   t.equal(statusChanged(rs(first), degraded), true);
   t.equal(cond(degraded, 'Available')?.lastTransitionTime, LATER);
   t.equal(cond(degraded, 'Scheduled')?.lastTransitionTime, NOW);
+});
+
+t.test('a StatusAggregated carries only what changed, and folding it gives the whole status back', async (t) => {
+  const names = Array.from({ length: 20 }, (_, i) => `member-${i}`);
+  const placement = Object.fromEntries(names.map((n) => [n, 1]));
+  const all = (over: (n: string) => Partial<MemberObjectReport>): Record<string, MemberObjectReport> =>
+    Object.fromEntries(names.map((n) => [n, report({ replicas: 1, readyReplicas: 0, availableReplicas: 0, fullyLabeledReplicas: 1, ...over(n) })]));
+  const fold = (object: KubeObject, change: StatusChange): KubeObject => {
+    const next = statusContributions['StatusAggregated']?.(object, { ref: rsRef(), ...change }, rsRef());
+    if (next === undefined) throw new Error('StatusAggregated folds into the object');
+    return next;
+  };
+
+  const first = run(rs(), placement, all(() => ({})));
+  const firstChange = statusChange(rs(), first);
+  if (firstChange === undefined) throw new Error('a first status is a change');
+  t.same(firstChange.status['clusters'], first['clusters'], 'nothing to build on: every entry, as status.clusters');
+  t.equal(firstChange.clusterChanges, undefined);
+  let served = fold(rs(), firstChange);
+  t.same(served['status'], first);
+
+  // One cluster's pod turns ready: one entry and the sums, nothing else.
+  const oneReady = run(served, placement, all((n) => (n === 'member-7' ? { readyReplicas: 1, availableReplicas: 1 } : {})), { now: LATER });
+  const change = statusChange(served, oneReady);
+  if (change === undefined) throw new Error('a new ready replica is a change');
+  t.same(Object.keys(change.status).sort(), ['availableReplicas', 'conditions', 'readyReplicas'], 'only the fields that changed');
+  t.same(change.clusterChanges?.set.map((c) => c['name']), ['member-7'], 'only the entry that changed');
+  t.same(change.clusterChanges?.order, names);
+  t.comment(`change ${JSON.stringify(change).length} bytes, whole status ${JSON.stringify(oneReady).length}`);
+  t.ok(JSON.stringify(change).length * 3 < JSON.stringify(oneReady).length, 'a fraction of the whole status');
+  served = fold(served, change);
+  t.same(served['status'], oneReady, 'folded: exactly the whole status');
+  t.equal(statusChange(served, oneReady), undefined, 'and nothing left to append');
+
+  // A cluster leaves the placement, another joins: the order says which stay, and where.
+  const moved = { ...placement, 'member-3': undefined, 'member-20': 1 } as Record<string, number | undefined>;
+  const next = Object.fromEntries(Object.entries(moved).filter((e): e is [string, number] => e[1] !== undefined));
+  const reshaped = run(served, next, { ...all(() => ({})), 'member-20': report() }, { now: LATER });
+  const reshape = statusChange(served, reshaped);
+  if (reshape === undefined) throw new Error('a new placement is a change');
+  t.same(reshape.clusterChanges?.set.map((c) => c['name']), ['member-7', 'member-20'], 'member-7 went back to not ready; member-20 is new');
+  t.same(clusters(getRecord(fold(served, reshape), 'status')).map((c) => c.name), Object.keys(next));
+  t.same(fold(served, reshape)['status'], reshaped);
+
+  // Events written before changes were carried (whole statuses) still fold as they did.
+  t.same(fold(served, { status: first })['status'], first);
 });
