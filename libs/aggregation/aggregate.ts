@@ -174,6 +174,3 @@ export function statusChange(object: KubeObject, status: Record<string, unknown>
   if (Object.keys(changed).length === 0 && clusterChanges === undefined) return undefined;
   return { status: changed, ...(clusterChanges === undefined ? {} : { clusterChanges }) };
 }
-
-/** Whether `status` (the aggregator's fields) differs from what the object shows now. */
-export const statusChanged = (object: KubeObject, status: Record<string, unknown>): boolean => statusChange(object, status) !== undefined;

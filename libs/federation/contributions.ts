@@ -1,6 +1,6 @@
 // How other services' events change the status the API serves: one rule per event type.
 import type { KubeObject } from '../kube-api/object.js';
-import { getRecord } from '../kube-api/json.js';
+import { getRecord, getString } from '../kube-api/json.js';
 import { kindKey, type StatusContribution } from './state.js';
 
 /** Kinds whose placement is a replica count per cluster (shown as status.placement and CLUSTERS). */
@@ -15,20 +15,15 @@ export interface ClusterChanges {
   readonly set: readonly Record<string, unknown>[];
 }
 
-const entryName = (entry: unknown): string | undefined => {
-  const name = typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
-  return typeof name === 'string' ? name : undefined;
-};
-
 /** status.clusters after `changes`: the clusters of `order`, each with its changed entry, else its previous one. */
 export function applyClusterChanges(previous: unknown, changes: ClusterChanges): unknown[] {
   const byName = new Map<string, unknown>();
   for (const entry of Array.isArray(previous) ? previous : []) {
-    const name = entryName(entry);
+    const name = getString(entry, 'name');
     if (name !== undefined) byName.set(name, entry);
   }
   for (const entry of changes.set) {
-    const name = entryName(entry);
+    const name = getString(entry, 'name');
     if (name !== undefined) byName.set(name, entry);
   }
   return changes.order.flatMap((name) => (byName.has(name) ? [byName.get(name)] : []));

@@ -66,6 +66,16 @@ export function apiVersionOf(gv: { readonly group: string; readonly version: str
   return gv.group === '' ? gv.version : `${gv.group}/${gv.version}`;
 }
 
+/** The path a group version is served under: /api/<version> for the core group, /apis/<group>/<version> otherwise. */
+export function groupVersionPath(gv: { readonly group: string; readonly version: string }): string {
+  return gv.group === '' ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`;
+}
+
+/** The collection path of a type across all namespaces (a cluster-scoped type's only one). */
+export function collectionPath(type: Pick<ResourceType, 'group' | 'version' | 'plural'>): string {
+  return `${groupVersionPath(type)}/${type.plural}`;
+}
+
 export function storageApiVersion(type: ResourceType): string {
   return apiVersionOf(type.storage);
 }

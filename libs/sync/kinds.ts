@@ -14,11 +14,6 @@ export const memberKinds: ReadonlyMap<string, ResourceType> = new Map(
 /** Kinds whose pods kfed counts (Unschedulable ones): the pod informer runs where one of them is placed. */
 export const workloadKinds: ReadonlySet<string> = new Set(['apps/ReplicaSet', 'apps/Deployment', 'apps/DaemonSet', 'batch/Job']);
 
-/** The collection path of a kind across all namespaces: what a member informer lists and watches. */
-export function collectionPath(type: Pick<ResourceType, 'group' | 'version' | 'plural'>): string {
-  return type.group === '' ? `/api/${type.version}/${type.plural}` : `/apis/${type.group}/${type.version}/${type.plural}`;
-}
-
 export const podsPath = '/api/v1/pods';
 
 /** The federated object a member object of a propagated kind is a copy of (same kind, namespace and name). */

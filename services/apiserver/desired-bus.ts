@@ -4,7 +4,7 @@ import { AUTHORIZATION_HEADER, DesiredReply, DesiredRequest } from '../../libs/f
 import type { Status } from '../../libs/kube-api/object.js';
 import type { ApiHandler } from '../../libs/kube-api/handler.js';
 import type { ApiRequest, UserInfo } from '../../libs/kube-api/request.js';
-import { apiVersionOf, type ResourceType } from '../../libs/kube-api/resources.js';
+import { apiVersionOf, groupVersionPath, type ResourceType } from '../../libs/kube-api/resources.js';
 import { badRequest, notFound, unauthorized } from '../../libs/kube-api/status.js';
 import type { Logger } from '../../libs/infra/log/logger.js';
 import type { Bus, BusSubscription } from '../../libs/infra/nats/bus.js';
@@ -42,8 +42,7 @@ export function serveDesiredState(o: DesiredStateOptions): BusSubscription {
     const type = o.types.find((ty) => apiVersionOf(ty) === apiVersion && ty.kind === kind);
     if (type === undefined) return notFound({ group: '', plural: `${kind} in ${apiVersion}` }, name);
     const namespace = type.namespaced ? (str(meta['namespace']) ?? 'default') : '';
-    const base = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
-    const path = `${base}${type.namespaced ? `/namespaces/${namespace}` : ''}/${type.plural}/${name}`;
+    const path = `${groupVersionPath(type)}${type.namespaced ? `/namespaces/${namespace}` : ''}/${type.plural}/${name}`;
     return { type, path, name, namespace };
   };
 

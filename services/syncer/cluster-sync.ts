@@ -5,10 +5,10 @@ import type { MemberAccess } from '../../libs/federation/member-access.js';
 import { kindKey } from '../../libs/federation/state.js';
 import { getPath } from '../../libs/kube-api/json.js';
 import type { KubeObject } from '../../libs/kube-api/object.js';
-import { apiVersionOf, type ResourceType } from '../../libs/kube-api/resources.js';
+import { apiVersionOf, collectionPath, type ResourceType } from '../../libs/kube-api/resources.js';
 import { labelSelectorFromSpec, matchesLabels } from '../../libs/kube-api/selectors.js';
 import { planSync, type Desired, type SyncStep } from '../../libs/sync/desired.js';
-import { collectionPath, keptCopy, keptPod, memberKinds, podsPath, streamOfMemberObject, workloadKinds } from '../../libs/sync/kinds.js';
+import { keptCopy, keptPod, memberKinds, podsPath, streamOfMemberObject, workloadKinds } from '../../libs/sync/kinds.js';
 import {
   isUnschedulable, memberReport, SYNCED_CONDITION, type MemberCondition, type MemberObjectReport,
 } from '../../libs/sync/member-status.js';

@@ -59,6 +59,8 @@ export function startMemberInformer(options: MemberInformerOptions): MemberInfor
   const pageSize = options.pageSize ?? 500;
   const watchTimeout = options.watchTimeoutSeconds ?? 300;
   let cache = new Map<string, KubeObject>();
+  /** Where the watch resumes from; undefined: list first. */
+  let resourceVersion: string | undefined;
   let synced = false;
   const syncWaiters = new Set<(ok: boolean) => void>();
   const abort = new AbortController();
@@ -85,16 +87,16 @@ export function startMemberInformer(options: MemberInformerOptions): MemberInfor
   const relist = async (): Promise<E.Either<MemberError, string>> => listGate(async () => {
     const next = new Map<string, KubeObject>();
     let continueToken: string | undefined;
-    let resourceVersion = '';
+    let listVersion = '';
     do {
       const page = await client.listPage(path, { labelSelector, fieldSelector, limit: pageSize, continueToken });
       if (E.isLeft(page)) return page;
       for (const item of page.right.items) next.set(keyOfObject(item), keep(item));
       continueToken = page.right.continueToken;
       // Every page is of the snapshot the first one was; the last one's version is the snapshot's.
-      resourceVersion = page.right.resourceVersion;
+      listVersion = page.right.resourceVersion;
     } while (continueToken !== undefined && !abort.signal.aborted);
-    if (abort.signal.aborted) return E.right(resourceVersion);
+    if (abort.signal.aborted) return E.right(listVersion);
     const before = cache;
     cache = next;
     for (const [key, object] of next) {
@@ -103,7 +105,7 @@ export function startMemberInformer(options: MemberInformerOptions): MemberInfor
       else if (old.metadata.resourceVersion !== object.metadata.resourceVersion) options.onEvent('update', object);
     }
     for (const [key, object] of before) if (!next.has(key)) options.onEvent('delete', object);
-    return E.right(resourceVersion);
+    return E.right(listVersion);
   });
 
   const onWatchEvent = (type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK', object: KubeObject): void => {
@@ -124,7 +126,6 @@ export function startMemberInformer(options: MemberInformerOptions): MemberInfor
     options.onEvent(existed ? 'update' : 'add', kept);
   };
 
-  let resourceVersion: string | undefined;
   const run = async (): Promise<void> => {
     while (!abort.signal.aborted) {
       if (resourceVersion === undefined) {

@@ -5,7 +5,7 @@ import * as tls from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 import * as E from 'fp-ts/lib/Either.js';
 import { KubeObject } from '../../kube-api/object.js';
-import { apiVersionOf, builtinTypes, type ResourceType } from '../../kube-api/resources.js';
+import { apiVersionOf, builtinTypes, collectionPath, groupVersionPath, type ResourceType } from '../../kube-api/resources.js';
 import type { MemberAccess } from '../../federation/member-access.js';
 import { memberKubeConfig } from './member.js';
 
@@ -146,16 +146,14 @@ export function objectPath(o: ObjectHeader): string | undefined {
   const type = knownTypes.get(`${o.apiVersion}/${o.kind}`);
   const name = o.metadata.name;
   if (type === undefined || name === undefined || name === '') return undefined;
-  const root = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
   const ns = type.namespaced ? `/namespaces/${encodeURIComponent(o.metadata.namespace ?? 'default')}` : '';
-  return `${root}${ns}/${type.plural}/${encodeURIComponent(name)}`;
+  return `${groupVersionPath(type)}${ns}/${type.plural}/${encodeURIComponent(name)}`;
 }
 
 /** The path of a built-in type's collection across all namespaces, or undefined for kinds only discovery can place. */
-export function collectionPathOf(apiVersion: string, kind: string): string | undefined {
+function collectionPathOf(apiVersion: string, kind: string): string | undefined {
   const type = knownTypes.get(`${apiVersion}/${kind}`);
-  if (type === undefined) return undefined;
-  return `${type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`}/${type.plural}`;
+  return type === undefined ? undefined : collectionPath(type);
 }
 
 /** `?a=b&c=d` of the parameters that are set (empty when none is). */
@@ -173,7 +171,8 @@ function listOf(body: unknown, apiVersion: string, kind: string): MemberListPage
   const items: KubeObject[] = [];
   for (const item of list.items as Record<string, unknown>[]) {
     if (item === null || typeof item !== 'object') continue;
-    if (typeof item['apiVersion'] !== 'string' || typeof item['kind'] !== 'string') Object.assign(item, { apiVersion, kind, ...item });
+    if (typeof item['apiVersion'] !== 'string') item['apiVersion'] = apiVersion;
+    if (typeof item['kind'] !== 'string') item['kind'] = kind;
     if (KubeObject.is(item)) items.push(item);
   }
   const rv = list.metadata?.resourceVersion;
